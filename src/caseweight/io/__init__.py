@@ -1,0 +1,1 @@
+"""Reading and writing files: pandas lives here and nowhere deeper."""
