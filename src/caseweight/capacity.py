@@ -1,0 +1,67 @@
+"""How many points each worker can hold on the as-of date, and why.
+
+capacity = points per FTE for the role x FTE x grade factor x (1 - active
+reductions), unless the workers file gives ``capacity_points``. Target and
+hard limit are shares of that capacity (config ``capacity``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from caseweight.config import Config
+from caseweight.problem import Problem, Reduction, Worker
+
+
+@dataclass(frozen=True)
+class WorkerCapacity:
+    """One worker's capacity with its breakdown."""
+
+    worker_index: int
+    base_points: float
+    grade_factor: float
+    reductions: tuple[Reduction, ...]
+    override: float | None
+    points: float
+    target_points: float
+    hard_limit_points: float
+    max_cases: int | None
+    can_hold: bool
+    can_receive: bool
+
+    @property
+    def reduction_percent(self) -> float:
+        return min(100.0, sum(r.percent for r in self.reductions))
+
+
+def worker_capacity(worker: Worker, index: int, as_of: date, config: Config) -> WorkerCapacity:
+    """Capacity of ``worker`` on ``as_of``."""
+    settings = config.capacity
+    base = settings.points_per_fte[worker.role.value] * worker.fte
+    factor = settings.grade_factor.get(worker.grade or "", 1.0)
+    active = tuple(r for r in worker.reductions if r.active_on(as_of))
+    reduced = base * factor * (1.0 - min(100.0, sum(r.percent for r in active)) / 100.0)
+    points = worker.capacity_points if worker.capacity_points is not None else reduced
+    points = round(points, 1)
+    left = worker.has_left(as_of)
+    return WorkerCapacity(
+        worker_index=index,
+        base_points=round(base, 1),
+        grade_factor=factor,
+        reductions=active,
+        override=worker.capacity_points,
+        points=points,
+        target_points=round(points * settings.target_utilisation, 1),
+        hard_limit_points=round(points * settings.hard_limit, 1),
+        max_cases=worker.max_cases,
+        can_hold=not left and points > 0,
+        can_receive=not left and worker.accepting_new and points > 0,
+    )
+
+
+def capacities(problem: Problem, config: Config) -> tuple[WorkerCapacity, ...]:
+    """Capacity of every worker of ``problem``, in worker order."""
+    return tuple(
+        worker_capacity(w, i, problem.as_of, config) for i, w in enumerate(problem.workers)
+    )

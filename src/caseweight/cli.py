@@ -1,0 +1,138 @@
+"""The ``caseweight`` command: thin click commands over the library, no logic."""
+
+from __future__ import annotations
+
+import functools
+import sys
+from collections.abc import Callable
+from datetime import date
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from caseweight import __version__
+from caseweight.errors import CaseweightError
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+class AsOfDate(click.ParamType):
+    """A date as YYYY-MM-DD (or DD/MM/YYYY)."""
+
+    name = "YYYY-MM-DD"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> date:
+        from caseweight.io.tables import parse_date
+
+        if isinstance(value, date):
+            return value
+        parsed = parse_date(str(value))
+        if parsed is None:
+            self.fail(f"{value!r} is not a date; expected YYYY-MM-DD", param, ctx)
+        return parsed
+
+
+AS_OF = AsOfDate()
+
+
+def user_errors(func: F) -> F:
+    """Turn a user's mistake into a clear message and exit status 2, never a traceback."""
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except CaseweightError as exc:
+            click.echo(f"Error: {exc}", err=True)
+            sys.exit(2)
+
+    return wrapper  # type: ignore[return-value]
+
+
+config_option = click.option(
+    "--config",
+    "config_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Weights and settings (YAML); missing keys take the defaults.",
+)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="caseweight")
+def main() -> None:
+    """Caseload weighting and allocation optimiser for children's social care."""
+
+
+@main.command()
+@click.option(
+    "--cases", type=click.Path(dir_okay=False, path_type=Path), help="Cases file (CSV or .xlsx)."
+)
+@click.option(
+    "--workers",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Workers file (CSV or .xlsx).",
+)
+@click.option("--as-of", "as_of", type=AS_OF, help="Date the allocation is for (YYYY-MM-DD).")
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Proposal folder to write.",
+)
+@config_option
+@click.option("--time-limit", type=click.FloatRange(min=0.1), help="Seconds for the solver.")
+@click.option("--no-report", is_flag=True, help="Do not write report.html / report.xlsx.")
+@click.option("--quiet", is_flag=True, help="No progress lines while solving.")
+@user_errors
+def allocate(
+    cases: Path | None,
+    workers: Path | None,
+    as_of: date | None,
+    out_dir: Path | None,
+    config_path: Path | None,
+    time_limit: float | None,
+    no_report: bool,
+    quiet: bool,
+) -> None:
+    """Propose an allocation of young people to workers.
+
+    With no data options it runs on the bundled demo authority.
+
+    \b
+    Example:
+        caseweight allocate --cases cases.csv --workers workers.csv \\
+            --as-of 2026-12-01 --out proposals/2026-12
+    """
+    from caseweight.commands import run_allocate
+
+    run_allocate(cases, workers, as_of, out_dir, config_path, time_limit, not no_report, quiet)
+
+
+@main.command()
+@click.option(
+    "--cases", required=True, type=click.Path(dir_okay=False, path_type=Path), help="Cases file."
+)
+@click.option("--as-of", "as_of", required=True, type=AS_OF, help="Date ages are taken at.")
+@config_option
+@click.option(
+    "--out",
+    "out_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="scores.csv to write (default: print).",
+)
+@user_errors
+def score(cases: Path, as_of: date, config_path: Path | None, out_file: Path | None) -> None:
+    """Score each young person's complexity, factor by factor.
+
+    \b
+    Example:
+        caseweight score --cases cases.csv --as-of 2026-12-01 --out scores.csv
+    """
+    from caseweight.commands import run_score
+
+    run_score(cases, as_of, config_path, out_file)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

@@ -1,0 +1,204 @@
+"""The CP-SAT model, built in parts: variables, hard rules, soft rules.
+
+Hard rules are constraints; soft rules are objective terms whose docstrings
+begin "Soft rule:". :mod:`caseweight.solution` prices a proposal by the same
+rules without looking at any solver variable, and the tests hold the two to
+the same figure.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from ortools.sat.python import cp_model
+
+from caseweight.solver.instance import Instance
+
+
+@dataclass
+class Variables:
+    """Decision variables, keyed by requirement and worker indexes."""
+
+    assign: dict[tuple[int, int], cp_model.IntVar] = field(default_factory=dict)
+    unallocated: dict[int, cp_model.IntVar] = field(default_factory=dict)
+    load: dict[int, cp_model.IntVar] = field(default_factory=dict)
+    max_load: dict[int, int] = field(default_factory=dict)
+    receives: dict[int, cp_model.IntVar] = field(default_factory=dict)
+    balance: dict[int, cp_model.IntVar] = field(default_factory=dict)
+    sibling_extra: dict[int, cp_model.IntVar] = field(default_factory=dict)
+    by_worker: dict[int, list[tuple[int, cp_model.IntVar]]] = field(
+        default_factory=lambda: defaultdict(list)
+    )
+
+
+class AllocationModel:
+    """A CP-SAT model of one instance. Build once, solve with :mod:`.solve`."""
+
+    def __init__(self, instance: Instance) -> None:
+        self.instance = instance
+        self.model = cp_model.CpModel()
+        self.vars = Variables()
+        self._add_variables()
+        # Hard rules, in the contract's order.
+        self._each_allocation_once()
+        self._worker_loads()
+        self._receive_within_hard_limit()
+        self._receive_within_max_cases()
+        self.terms: dict[str, cp_model.LinearExprT] = {
+            "continuity": continuity(self),
+            "team": team(self),
+            "skills": skills(self),
+            "balance": balance(self),
+            "siblings": siblings(self),
+            "unallocated": unallocated(self),
+        }
+        self.model.minimize(sum(self.terms.values()))
+
+    def _add_variables(self) -> None:
+        inst, m, v = self.instance, self.model, self.vars
+        for req, options in zip(inst.requirements, inst.candidates, strict=True):
+            for option in options:
+                var = m.new_bool_var(f"x_{req.index}_{option.worker}")
+                v.assign[req.index, option.worker] = var
+                v.by_worker[option.worker].append((req.index, var))
+            v.unallocated[req.index] = m.new_bool_var(f"u_{req.index}")
+        for w in range(inst.n_workers):
+            total = sum(inst.requirements[r].points for r, _ in v.by_worker.get(w, []))
+            v.max_load[w] = int(total)
+            v.load[w] = m.new_int_var(0, int(total), f"load_{w}")
+
+    def _each_allocation_once(self) -> None:
+        """Hard rules 1-3 and 6: each requirement gets exactly one worker or is unallocated.
+
+        Candidates already respect rule 4 (role, leavers, accepting_new).
+        """
+        v = self.vars
+        for req, options in zip(self.instance.requirements, self.instance.candidates, strict=True):
+            chosen = [v.assign[req.index, o.worker] for o in options]
+            self.model.add_exactly_one([*chosen, v.unallocated[req.index]])
+
+    def _worker_loads(self) -> None:
+        """Load of a worker = points of the requirements allocated to them."""
+        reqs = self.instance.requirements
+        for w, load in self.vars.load.items():
+            held = self.vars.by_worker.get(w, [])
+            self.model.add(load == sum(reqs[r].points * x for r, x in held))
+
+    def _new_allocations(self) -> dict[int, list[cp_model.IntVar]]:
+        news: dict[int, list[cp_model.IntVar]] = defaultdict(list)
+        for (r, w), x in self.vars.assign.items():
+            if self.instance.requirements[r].current_worker != w:
+                news[w].append(x)
+        return news
+
+    def _receive_within_hard_limit(self) -> None:
+        """Hard rule 5: a worker who receives anyone new ends within the hard limit.
+
+        Workers who receive nobody new may stay above it: overload that cannot
+        be moved stays, and is reported.
+        """
+        inst, m, v = self.instance, self.model, self.vars
+        for w, news in sorted(self._new_allocations().items()):
+            receives = m.new_bool_var(f"receives_{w}")
+            v.receives[w] = receives
+            for x in news:
+                m.add_implication(x, receives)
+            m.add(v.load[w] <= int(inst.hard_limit[w])).only_enforce_if(receives)
+
+    def _receive_within_max_cases(self) -> None:
+        """Hard rule 5 (cases): a worker with ``max_cases`` receives nobody past it."""
+        inst, m, v = self.instance, self.model, self.vars
+        for w, receives in v.receives.items():
+            limit = inst.capacities[w].max_cases
+            if limit is not None:
+                held = [x for _, x in v.by_worker[w]]
+                m.add(sum(held) <= limit).only_enforce_if(receives)
+
+
+def _assignment_sum(am: AllocationModel, attribute: str) -> cp_model.LinearExprT:
+    inst, v = am.instance, am.vars
+    return sum(
+        getattr(o, attribute) * v.assign[req.index, o.worker]
+        for req, options in zip(inst.requirements, inst.candidates, strict=True)
+        for o in options
+        if getattr(o, attribute)
+    )
+
+
+def continuity(am: AllocationModel) -> cp_model.LinearExprT:
+    """Soft rule: a change of worker costs a penalty.
+
+    It grows with the young person's changes in the last 12 months, doubles for
+    a personal adviser around the 18th birthday, is discounted for a worker the
+    young person had before, and is nothing when the current worker is leaving.
+    """
+    return _assignment_sum(am, "change_cost")
+
+
+def team(am: AllocationModel) -> cp_model.LinearExprT:
+    """Soft rule: prefer a worker of the young person's own team."""
+    return _assignment_sum(am, "team_cost")
+
+
+def skills(am: AllocationModel) -> cp_model.LinearExprT:
+    """Soft rule: a kept worker lacking a needed skill that others have costs a penalty.
+
+    (Giving a young person to a new worker without the skill is a hard rule,
+    enforced by the candidate lists.)
+    """
+    return _assignment_sum(am, "skill_cost")
+
+
+def balance(am: AllocationModel) -> cp_model.LinearExprT:
+    """Soft rule: a convex piecewise-linear penalty on distance from target utilisation.
+
+    Steepest far above the target, but rising below it too, so new young
+    people go first to light workers and loads end even.
+    """
+    inst, m, v = am.instance, am.model, am.vars
+    terms = []
+    for w in range(inst.n_workers):
+        if not inst.balances(w):
+            continue
+        cap = int(inst.capacity[w])
+        worst = max(
+            line.slope * 100 * v.max_load[w] // cap + line.intercept for line in inst.balance_lines
+        )
+        penalty = m.new_int_var(0, max(0, worst) + 1, f"balance_{w}")
+        for line in inst.balance_lines:
+            if line.slope == 0 and line.intercept <= 0:
+                continue
+            m.add(cap * penalty >= line.slope * 100 * v.load[w] + line.intercept * cap)
+        v.balance[w] = penalty
+        terms.append(penalty)
+    return sum(terms)
+
+
+def siblings(am: AllocationModel) -> cp_model.LinearExprT:
+    """Soft rule: siblings share a social worker; each extra worker in a group costs."""
+    inst, m, v = am.instance, am.model, am.vars
+    terms = []
+    for g, members in enumerate(inst.sibling_groups):
+        used: dict[int, cp_model.IntVar] = {}
+        for r in members:
+            for option in inst.candidates[r]:
+                w = option.worker
+                if w not in used:
+                    used[w] = m.new_bool_var(f"sib_{g}_{w}")
+                m.add_implication(v.assign[r, w], used[w])
+        extra = m.new_int_var(0, len(members), f"sib_extra_{g}")
+        m.add(extra >= sum(used.values()) - 1)
+        v.sibling_extra[g] = extra
+        terms.append(inst.sibling_cost * extra)
+    return sum(terms)
+
+
+def unallocated(am: AllocationModel) -> cp_model.LinearExprT:
+    """Soft rule: leaving a requirement unallocated costs more than any other choice.
+
+    Personal advisers due to in-care young people cost less than statutory
+    allocations, more for the older, so the oldest are served first.
+    """
+    inst, v = am.instance, am.vars
+    return sum(int(inst.unallocated_cost[r]) * u for r, u in v.unallocated.items())
