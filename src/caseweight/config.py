@@ -284,13 +284,21 @@ def _build(cls: type, data: Any, where: str) -> Any:
         raise ConfigError(
             f"{where}: unknown key {unknown[0]!r}; expected one of {', '.join(sorted(names))}"
         )
-    defaults = cls()
+    required = [
+        f.name
+        for f in dataclasses.fields(cls)
+        if f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING
+    ]
+    missing = [name for name in required if name not in data]
+    if missing:
+        raise ConfigError(f"{where}: missing key {missing[0]!r}")
+    defaults = None if required else cls()
     values = {}
     for name in names:
         if name in data:
-            default = getattr(defaults, name)
+            default = getattr(defaults, name, None)
             values[name] = _convert(hints[name], data[name], f"{where}.{name}", name, default)
-    return dataclasses.replace(defaults, **values)
+    return cls(**values) if defaults is None else dataclasses.replace(defaults, **values)
 
 
 def _convert(hint: Any, value: Any, where: str, name: str, default: Any) -> Any:
@@ -306,7 +314,7 @@ def _convert(hint: Any, value: Any, where: str, name: str, default: Any) -> Any:
         if not isinstance(value, dict):
             raise ConfigError(f"{where}: expected a mapping, got {value!r}")
         allowed = _CLOSED_MAPS.get(name)
-        merged = dict(default)
+        merged = dict(default or {})
         for key, points in value.items():
             if allowed is not None and key not in allowed:
                 raise ConfigError(
