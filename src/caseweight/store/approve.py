@@ -139,10 +139,11 @@ def approve(
         with write_transaction(store.engine) as conn:
             return _approve_in(conn, proposal, by.strip(), rejected)
     except IntegrityError:
-        # Only reachable if the guard above were bypassed: the unique constraint held.
+        # Only reachable if the head lock were bypassed: the unique keys held.
         raise CaseweightError(
-            f"run {proposal.run_id} was approved by someone else at the same moment; "
-            "nothing was recorded for this approval"
+            f"another approval was recorded at the same moment as this one of run "
+            f"{proposal.run_id}; nothing was recorded for this one. Check "
+            "`caseweight history` and make a new proposal from current inputs"
         ) from None
 
 
