@@ -1,0 +1,75 @@
+"""Shared fixtures: run the real pipeline on a tiny authority built in a test."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+from authority import AS_OF, Authority
+
+from caseweight.config import Config
+from caseweight.io.inputs import read_problem
+from caseweight.io.proposal import allocations_table
+from caseweight.pipeline import Proposal, propose
+
+
+@dataclass
+class Outcome:
+    """A proposal with look-ups by person and worker id."""
+
+    proposal: Proposal
+    rows: list[dict[str, Any]]
+
+    def row(self, person_id: str, role: str = "social_worker") -> dict[str, Any]:
+        found = [r for r in self.rows if r["person_id"] == person_id and r["role"] == role]
+        assert len(found) == 1, f"{person_id}/{role}: {len(found)} allocation rows"
+        return found[0]
+
+    def worker_of(self, person_id: str, role: str = "social_worker") -> str:
+        """Proposed worker id ('' when unallocated)."""
+        return str(self.row(person_id, role)["proposed_worker_id"])
+
+    def reason(self, person_id: str, role: str = "social_worker") -> str:
+        return str(self.row(person_id, role)["reason"])
+
+    def has_row(self, person_id: str, role: str) -> bool:
+        return any(r["person_id"] == person_id and r["role"] == role for r in self.rows)
+
+    def holding(self, worker_id: str) -> set[str]:
+        return {r["person_id"] for r in self.rows if r["proposed_worker_id"] == worker_id}
+
+    @property
+    def changes(self) -> int:
+        return int(self.proposal.summary()["changes"])
+
+    @property
+    def terms(self) -> dict[str, int]:
+        return self.proposal.result.terms
+
+
+Runner = Callable[..., Outcome]
+
+
+@pytest.fixture
+def run_authority(tmp_path: Path) -> Runner:
+    """Write an :class:`Authority`, read it back, propose; returns an :class:`Outcome`.
+
+    Every run asserts the independent check passes, so each rule test also
+    checks the hard rules.
+    """
+
+    def run(
+        authority: Authority, config: Config | None = None, time_limit: float = 2.0
+    ) -> Outcome:
+        config = config or Config()
+        cases, workers = authority.write(tmp_path / f"in{len(list(tmp_path.iterdir()))}")
+        problem = read_problem(cases, workers, AS_OF, config)
+        proposal = propose(problem, config, time_limit=time_limit)
+        assert proposal.check.ok, proposal.check.violations
+        frame = allocations_table(proposal).fillna("")
+        return Outcome(proposal, frame.to_dict("records"))
+
+    return run
