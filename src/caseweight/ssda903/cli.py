@@ -1,0 +1,160 @@
+"""Click commands: ``caseweight import ssda903`` and a synthetic-set generator.
+
+The lead registers ``ssda903_command`` under the ``import`` group; the
+generator is also reachable as ``python -m caseweight.ssda903 synthetic``.
+"""
+
+from __future__ import annotations
+
+import csv
+import sys
+from datetime import date
+from pathlib import Path
+
+import click
+
+from caseweight.errors import CaseweightError, InputError, Problem
+from caseweight.ssda903 import import_ssda903, write_cases
+
+SHOWN_WARNINGS = 20
+
+
+def _as_of(value: str) -> date:
+    try:
+        return date.fromisoformat(value.strip())
+    except ValueError:
+        raise click.BadParameter(f"{value!r}: expected a date YYYY-MM-DD") from None
+
+
+def _fail(error: CaseweightError) -> None:
+    click.echo(f"Error: {error}", err=True)
+    raise SystemExit(2)
+
+
+def _write_report(path: Path, warnings: list[Problem]) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("w", encoding="utf-8", newline="") as stream:
+        writer = csv.writer(stream)
+        writer.writerow(["file", "row", "column", "value", "expected"])
+        for w in warnings:
+            writer.writerow([w.file, w.row or "", w.column or "", w.value or "", w.expected])
+
+
+@click.command("ssda903")
+@click.argument("source", type=click.Path(path_type=Path))
+@click.option(
+    "--as-of", "as_of", required=True, help="Date to judge 'in care' and ages: YYYY-MM-DD."
+)
+@click.option(
+    "--allocations",
+    type=click.Path(path_type=Path),
+    help="Case-management export: person_id (or CHILD), role, worker_id.",
+)
+@click.option(
+    "--postcodes",
+    type=click.Path(path_type=Path),
+    help="Lookup postcode (or outward code) -> latitude, longitude, for placement distances.",
+)
+@click.option(
+    "--out",
+    required=True,
+    type=click.Path(path_type=Path),
+    help="Cases CSV to write (the data contract's cases file).",
+)
+@click.option(
+    "--report",
+    type=click.Path(path_type=Path),
+    help="Also write every warning to this CSV (file,row,column,value,expected).",
+)
+def ssda903_command(
+    source: Path, as_of: str, allocations: Path | None, postcodes: Path | None, out: Path,
+    report: Path | None,
+) -> None:  # fmt: skip
+    """Build the cases file from an SSDA903 return (folder of CSVs or one .xlsx workbook).
+
+    SOURCE holds the tables header, episodes, uasc, missing and oc3 (and the
+    2023/24 socialworker table if present). The return does not name the
+    allocated workers: give them with --allocations. Unknown codes and
+    overlapping episodes are reported as warnings; errors write nothing.
+
+    Example:
+
+        caseweight import ssda903 ssda903/ --as-of 2026-03-31 --allocations alloc.csv --out cases.csv
+    """  # noqa: E501
+    day = _as_of(as_of)
+    try:
+        result = import_ssda903(source, day, allocations, postcodes)
+        write_cases(result.cases, out)
+    except InputError as error:
+        click.echo(error.describe(), err=True)
+        raise SystemExit(2) from None
+    except CaseweightError as error:
+        _fail(error)
+    for warning in result.warnings[:SHOWN_WARNINGS]:
+        click.echo(f"warning: {warning}", err=True)
+    if len(result.warnings) > SHOWN_WARNINGS:
+        click.echo(f"warning: ... and {len(result.warnings) - SHOWN_WARNINGS} more", err=True)
+    if report is not None:
+        _write_report(report, result.warnings)
+    s = result.summary
+    click.echo(
+        f"Wrote {len(result.cases)} young people to {out}: {s['in_care']} in care, "
+        f"{s['care_leavers']} care leavers ({s['not_included']} of {s['children_in_header']} in "
+        f"the header not included). {s['warnings']} warning(s): {s['unknown_codes']} unknown "
+        f"code(s), {s['overlapping_episodes']} overlapping episode(s); "
+        f"{s['distances']} placement distance(s) computed."
+    )
+
+
+@click.command("synthetic")
+@click.option(
+    "--cases",
+    "cases_path",
+    type=click.Path(path_type=Path),
+    help="Contract cases file to describe (default: a generated authority).",
+)
+@click.option(
+    "--people",
+    default=500,
+    show_default=True,
+    help="Young people to generate when --cases is not given.",
+)
+@click.option("--as-of", "as_of", required=True, help="Date the return describes: YYYY-MM-DD.")
+@click.option("--seed", default=0, show_default=True, help="Random seed: same seed, same tables.")
+@click.option("--xlsx", is_flag=True, help="Write one ssda903.xlsx workbook instead of CSV files.")
+@click.option("--out", required=True, type=click.Path(path_type=Path), help="Folder to write.")
+def synthetic_command(
+    cases_path: Path | None, people: int, as_of: str, seed: int, xlsx: bool, out: Path
+) -> None:
+    """Write a synthetic SSDA903 set (+ allocations.csv, postcodes.csv) for a cases table.
+
+    Example:
+
+        python -m caseweight.ssda903 synthetic --cases scenarios/demo/cases.csv --as-of 2026-03-31 --out ssda903/
+    """  # noqa: E501
+    import pandas as pd
+
+    from caseweight.ssda903.samples import cases_for, write_return
+    from caseweight.ssda903.synthetic import generate_ssda903
+
+    day = _as_of(as_of)
+    if cases_path is not None:
+        if not cases_path.is_file():
+            _fail(
+                InputError(
+                    [
+                        Problem(
+                            cases_path.name, None, None, str(cases_path), "an existing cases file"
+                        )
+                    ]
+                )
+            )
+        cases = pd.read_csv(cases_path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    else:
+        cases = cases_for(people, day, seed)
+    ret = generate_ssda903(cases, day, seed)
+    write_return(ret, out, workbook=xlsx)
+    click.echo(
+        f"Wrote an SSDA903 set for {len(ret.expected)} young people to {out}",
+        err=sys.stderr.isatty(),
+    )
