@@ -8,8 +8,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from authority import AS_OF, Authority
 
+from authority import AS_OF, Authority
 from caseweight.config import Config
 from caseweight.io.inputs import read_problem
 from caseweight.io.proposal import allocations_table
@@ -61,9 +61,7 @@ def run_authority(tmp_path: Path) -> Runner:
     checks the hard rules.
     """
 
-    def run(
-        authority: Authority, config: Config | None = None, time_limit: float = 2.0
-    ) -> Outcome:
+    def run(authority: Authority, config: Config | None = None, time_limit: float = 2.0) -> Outcome:
         config = config or Config()
         cases, workers = authority.write(tmp_path / f"in{len(list(tmp_path.iterdir()))}")
         problem = read_problem(cases, workers, AS_OF, config)

@@ -6,8 +6,8 @@ from datetime import date, timedelta
 from typing import Any
 
 import pytest
-from authority import AS_OF
 
+from authority import AS_OF
 from caseweight.capacity import capacities, worker_capacity
 from caseweight.config import Config
 from caseweight.problem import Problem, Reduction, Role, Worker

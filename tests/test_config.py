@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 import yaml
-from authority import AS_OF_TEXT, Authority
 from click.testing import CliRunner
 
+from authority import AS_OF_TEXT, Authority
 from caseweight.cli import main
 from caseweight.config import Config, config_to_dict
 from caseweight.errors import ConfigError
@@ -150,7 +150,7 @@ def test_invalid_yaml_is_a_config_error(tmp_path: Path) -> None:
 
 
 def test_missing_config_file_is_a_config_error(tmp_path: Path) -> None:
-    with pytest.raises(ConfigError, match="nothere.yaml"):
+    with pytest.raises(ConfigError, match=r"nothere\.yaml"):
         Config.from_file(tmp_path / "nothere.yaml")
 
 

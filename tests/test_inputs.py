@@ -14,9 +14,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from authority import AS_OF_TEXT, Authority, born, read_csv_rows, write_csv
 from click.testing import CliRunner, Result
 
+from authority import AS_OF_TEXT, Authority, born, read_csv_rows, write_csv
 from caseweight.cli import main
 from caseweight.config import Config
 from caseweight.errors import InputError
@@ -291,10 +291,7 @@ def test_xlsx_sheet_named_after_the_role_is_used(tmp_path: Path) -> None:
 
 def test_identifiers_keep_leading_zeros(tmp_path: Path) -> None:
     authority = (
-        Authority()
-        .worker("0042", "sw", capacity_points=40)
-        .person("007", sw="0042")
-        .person("0100")
+        Authority().worker("0042", "sw", capacity_points=40).person("007", sw="0042").person("0100")
     )
     result = allocate(tmp_path, authority)
     assert result.exit_code == 0, result.output

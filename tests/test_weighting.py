@@ -7,8 +7,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from authority import AS_OF, Authority, born
 
+from authority import AS_OF, Authority, born
 from caseweight.config import Config, config_to_dict
 from caseweight.io.inputs import read_cases_only
 from caseweight.problem import Problem, Status, YoungPerson
