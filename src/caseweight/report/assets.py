@@ -67,8 +67,9 @@ td.empty { color:var(--muted); font-style:italic; }
   border:1px solid #aab4bf; border-radius:5px; }
 .filters input { min-width:260px; }
 .filters .count { color:var(--muted); font-size:13px; }
-details summary { cursor:pointer; color:var(--accent); }
-details ul { margin:4px 0 2px; padding-left:18px; columns:2; column-gap:18px; font-size:12.5px; }
+details summary { cursor:pointer; color:var(--accent); white-space:nowrap; }
+details ul { margin:4px 0 2px; padding-left:16px; font-size:12.5px; min-width:190px; }
+details li { white-space:nowrap; }
 code.digest { word-break:break-all; font-size:13px; }
 footer { margin-top:36px; color:var(--muted); font-size:13px; border-top:1px solid var(--line);
   padding-top:10px; }

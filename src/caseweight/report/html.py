@@ -192,7 +192,7 @@ def _load(data: ReportData) -> str:
 
 def _cases_html(view: charts.WorkerView, anchor: str) -> str:
     items = "".join(
-        f"<li>{esc(pid)} · {pts:g} pts · {esc(reason_label(why).lower())}</li>"
+        f"<li>{esc(pid)} · {pts:g} pts · {esc(why.replace('_', ' '))}</li>"
         for pid, pts, why in view.cases
     )
     return (
