@@ -58,6 +58,7 @@ def test_approval_records_run_decisions_and_history(store: Store, db_url: str, t
     folder = month(tmp_path, "2026-01-31", MONTH_1)
     result = approve(store, folder, "A. Manager", [parse_rejection("C/sw:court@2026-02-28")])
     assert (result.accepted, result.rejected) == (4, 1)
+    assert (result.opened, result.ended, result.outside_changes) == (8, 2, 0)
     assert store.current_allocation() == {
         ("A", SW): "S1", ("B", SW): "S2", ("C", SW): "S2", ("C", PA): "P1",
         ("D", PA): "P2", ("E", SW): "S3",
@@ -192,9 +193,10 @@ def test_cli_approve_and_history(db_url: str, tmp_path: Path) -> None:
     assert shown.exit_code == 0, shown.output
     lines = shown.output.splitlines()
     assert lines[1].split()[:5] == ["role", "worker", "from", "to", "ended"]
-    assert lines[2].split()[:5] == ["social_worker", "S1", "2026-01-31", "2026-01-31", "moved"]
+    assert lines[2].split()[:5] == ["social_worker", "S1", "<=2026-01-31", "2026-01-31", "moved"]
     assert lines[3].split()[:4] == ["social_worker", "S2", "2026-01-31", "current"]
     assert lines[3].endswith("balance load; detail for B")
+    assert lines[4].startswith("<= : already allocated when caseweight first recorded them")
 
 
 def test_cli_user_mistakes_exit_2(db_url: str, tmp_path: Path) -> None:

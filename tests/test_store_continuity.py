@@ -82,6 +82,7 @@ def test_history_gives_dates_reasons_and_approvals(store: Store) -> None:
         ("S1", day("2026-02-28"), None, None),
     ]
     assert rows[0].reason.startswith("already allocated when first recorded")
+    assert [r.first_record for r in rows] == [True, False, False]
     assert rows[1].reason == "balance load; detail for B"
     assert [r.run_id for r in rows] == ["run-2026-01-31", "run-2026-01-31", "run-2026-02-28"]
     assert {r.approved_by for r in rows} == {"A. Manager"}

@@ -54,7 +54,7 @@ class ApprovalResult:
     accepted: int
     rejected: int
     opened: int
-    closed: int
+    ended: int
     outside_changes: int
 
 
@@ -188,7 +188,7 @@ def _approve_in(
         accepted,
         len(rejected),
         len(plan.opens),
-        len(plan.closes),
+        plan.ended,
         plan.outside_changes,
     )
 

@@ -91,7 +91,7 @@ def _approval_text(result: ApprovalResult, by: str, url: str) -> str:
     lines = [
         f"Approved run {result.run_id} (as of {result.as_of}) by {by}: "
         f"{result.accepted} move(s) accepted, {result.rejected} rejected.",
-        f"History: {result.opened} allocation(s) started, {result.closed} ended.",
+        f"History: {result.opened} allocation(s) recorded, {result.ended} ended.",
     ]
     if result.outside_changes:
         lines.append(
@@ -130,7 +130,7 @@ def format_history(rows: list[HistoryRow]) -> str:
         (
             row.role,
             row.worker_id,
-            row.from_date.isoformat(),
+            ("<=" if row.first_record else "") + row.from_date.isoformat(),
             row.to_date.isoformat() if row.to_date else "",
             END_WORDS.get(row.end_reason, row.end_reason or ""),
             f"{row.run_id} by {row.approved_by}",
@@ -139,9 +139,15 @@ def format_history(rows: list[HistoryRow]) -> str:
         for row in rows
     ]
     widths = [max(len(line[i]) for line in table) for i in range(len(header) - 1)]
-    return "\n".join(
+    lines = [
         "  ".join(cell.ljust(w) for cell, w in zip(line[:-1], widths, strict=True))
         + "  "
         + line[-1]
         for line in table
-    )
+    ]
+    if any(row.first_record for row in rows):
+        lines.append(
+            "<= : already allocated when caseweight first recorded them; "
+            "the allocation began on or before this date"
+        )
+    return "\n".join(lines)

@@ -104,6 +104,11 @@ class Plan:
     opens: list[dict[str, Any]] = field(default_factory=list)
     outside_changes: int = 0
 
+    @property
+    def ended(self) -> int:
+        """Allocations this approval ends (including ones it records and ends at once)."""
+        return len(self.closes) + sum(row["to_date"] is not None for row in self.opens)
+
 
 def make_plan(
     proposal: Proposal, rejected: dict[Key, Any], state: HistoryState, approval_id: int
@@ -165,12 +170,14 @@ def _reconcile(
         plan.closes.append(ended)
     if row.current_worker_id is None:
         return None
-    if state.seen(row.key):
+    first = not state.seen(row.key)
+    if first:
+        reason = f"already allocated when first recorded (inputs of run {proposal.run_id})"
+    else:
         plan.outside_changes += 1
         reason = f"allocated outside caseweight; seen in the inputs of run {proposal.run_id}"
-    else:
-        reason = f"already allocated when first recorded (inputs of run {proposal.run_id})"
     opened = _open(row, row.current_worker_id, proposal.as_of, reason, approval_id)
+    opened["first_record"] = first
     plan.opens.append(opened)
     return opened
 
@@ -185,6 +192,7 @@ def _open(
         "from_date": from_date,
         "to_date": None,
         "reason": reason,
+        "first_record": False,
         "end_reason": None,
         "opened_by": approval_id,
         "closed_by": None,

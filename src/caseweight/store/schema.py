@@ -118,6 +118,9 @@ allocation_history = Table(
     Column("from_date", Date, nullable=False),
     Column("to_date", Date, nullable=True),
     Column("reason", Text, nullable=False),
+    # True when the young person already had this worker when caseweight first
+    # recorded them: the real start is on or before ``from_date``.
+    Column("first_record", Boolean, nullable=False, default=False),
     Column("end_reason", String(40), nullable=True),
     Column("opened_by", Integer, ForeignKey("approvals.approval_id"), nullable=False),
     Column("closed_by", Integer, ForeignKey("approvals.approval_id"), nullable=True),

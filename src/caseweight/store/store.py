@@ -38,6 +38,8 @@ class HistoryRow:
     young person no longer needs this role, e.g. the social worker at 18) or
     ``changed_outside`` (the inputs showed another worker that caseweight had
     not recorded). ``run_id`` and ``approved_by`` name the approval that opened it.
+    ``first_record`` is True when the worker already held the young person when
+    caseweight first recorded them, so the allocation began on or before ``from_date``.
     """
 
     person_id: str
@@ -49,6 +51,7 @@ class HistoryRow:
     end_reason: str | None
     run_id: str
     approved_by: str
+    first_record: bool = False
 
 
 def year_before(day: date) -> date:
@@ -149,13 +152,14 @@ class Store:
                 h.end_reason,
                 a.run_id,
                 a.approved_by,
+                h.first_record,
             )
             .join_from(schema.allocation_history, schema.approvals, h.opened_by == a.approval_id)
             .where(h.person_id == person_id)
             .order_by(h.role.desc(), h.from_date, h.history_id)
         )
         with read_transaction(self.engine) as conn:
-            return [HistoryRow(*row) for row in conn.execute(query)]
+            return [HistoryRow(**dict(row._mapping)) for row in conn.execute(query)]
 
     def worker_changes_12m(self, as_of: date) -> dict[str, int]:
         """Changes of allocated worker per young person in the 12 months up to ``as_of``.
