@@ -154,9 +154,16 @@ def test_record_run_is_idempotent(store: Store, db_url: str, tmp_path: Path) -> 
     assert store.record_run(folder) == "run-2026-01-31"
     assert table_counts(db_url) == before
     assert before["runs"] == 1 and before["approvals"] == 0
+    # The optimiser re-run on the same inputs may give another proposal with the same
+    # id: it replaces the recorded one until one of them is approved.
     other = month(tmp_path, "2026-01-31", MONTH_2, run_id="run-2026-01-31")
-    with pytest.raises(CaseweightError, match="different proposal"):
-        store.record_run(other)
+    assert store.record_run(other) == "run-2026-01-31"
+    assert table_counts(db_url)["run_allocations"] == len(MONTH_2)
+    approve(store, other, "A. Manager")
+    with pytest.raises(CaseweightError, match="approved with a different proposal"):
+        store.record_run(folder)
+    with pytest.raises(CaseweightError, match="already approved"):
+        approve(store, folder, "A. Manager")
 
 
 def test_run_id_falls_back_to_the_proposal_digest(store: Store, tmp_path: Path) -> None:

@@ -151,8 +151,8 @@ def _approve_in(
     conn: Connection, proposal: Proposal, by: str, rejected: dict[Key, Rejection]
 ) -> ApprovalResult:
     head = conn.execute(select(schema.head).where(schema.head.c.id == 1).with_for_update()).one()
-    ensure_run(conn, proposal)
     _refuse_if_not_next(conn, proposal, head)
+    ensure_run(conn, proposal)
     approval_id = head.approval_seq + 1
     plan = make_plan(proposal, rejected, HistoryState.load(conn), approval_id)
     if plan.stale:

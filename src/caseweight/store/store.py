@@ -119,7 +119,7 @@ class Store:
         InputError
             When the proposal folder is malformed.
         CaseweightError
-            When a different proposal with the same run id is already recorded.
+            When the run id was approved with a different proposal.
         """
         proposal = read_proposal(proposal_dir)
         try:
@@ -238,22 +238,30 @@ class Store:
 
 
 def ensure_run(conn: Connection, proposal: Proposal) -> bool:
-    """Insert the run and its allocation rows unless already there; True when inserted.
+    """Insert the run and its allocation rows unless already there; True when written.
+
+    A run id is made from the inputs, config and as-of date, so re-running the
+    optimiser (e.g. with another time limit) may give the same id and a
+    different proposal: that replaces the recorded one while it is not approved.
 
     Raises
     ------
     CaseweightError
-        When the run id is recorded with a different proposal.
+        When the run id was approved with a different proposal.
     """
-    r = schema.runs.c
+    r, a = schema.runs.c, schema.approvals.c
     found = conn.execute(select(r.proposal_sha256).where(r.run_id == proposal.run_id)).first()
-    if found is not None:
-        if found[0] != proposal.digest:
-            raise CaseweightError(
-                f"run {proposal.run_id} is already recorded with a different proposal; "
-                f"{proposal.path} is not the proposal that run made"
-            )
+    if found is not None and found[0] == proposal.digest:
         return False
+    if found is not None:
+        if conn.execute(select(a.approval_id).where(a.run_id == proposal.run_id)).first():
+            raise CaseweightError(
+                f"run {proposal.run_id} was approved with a different proposal from the one "
+                f"in {proposal.path}; nothing was recorded"
+            )
+        ra = schema.run_allocations
+        conn.execute(ra.delete().where(ra.c.run_id == proposal.run_id))
+        conn.execute(schema.runs.delete().where(r.run_id == proposal.run_id))
     conn.execute(
         schema.runs.insert().values(
             run_id=proposal.run_id,
