@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import time
 from datetime import date
+from itertools import pairwise
 from pathlib import Path
 
 import pandas as pd
@@ -308,6 +309,10 @@ def test_sibling_groups(demo: tuple[pd.DataFrame, pd.DataFrame]) -> None:
     groups = cases[cases["sibling_group"] != ""].groupby("sibling_group")
     assert groups.size().between(2, 4).all()
     assert (groups["team"].nunique() == 1).all()
+    for _, days in groups["age_days"]:
+        ordered = sorted(days)
+        gaps = [b - a for a, b in pairwise(ordered)]
+        assert min(gaps) >= 300 and ordered[-1] - ordered[0] <= 8 * 365, "plausible ages"
     same_worker = groups["current_social_worker"].nunique() == 1
     assert 0.7 <= same_worker.mean() < 1.0, "mostly one social worker, some split"
 

@@ -20,6 +20,7 @@ PLACED_TOGETHER_SHARE = 0.70
 SPLIT_GROUP_SHARE = 0.15
 MIN_SIBLING_GAP_DAYS = 300
 MAX_SIBLING_SPREAD_DAYS = 8 * 365
+SIBLING_SAMPLE = 32
 NEW_ENTRANTS_PER_1400 = 25
 NEW_ENTRANT_BAND_WEIGHT = (1.6, 0.8, 1.0, 1.2)
 SHARED_LEGAL = ("care_order", "interim_care_order", "section_20")
@@ -60,17 +61,23 @@ def draw_sibling_groups(rng: np.random.Generator, young: YoungPeople) -> np.ndar
 def _siblings_of(
     rng: np.random.Generator, anchor: int, births: np.ndarray, free: np.ndarray, size: int
 ) -> list[int]:
-    """The anchor and up to ``size - 1`` free children of plausible sibling ages."""
+    """The anchor and up to ``size - 1`` free children of plausible sibling ages.
+
+    Candidates are sampled from those born within the spread of the anchor, so
+    the cost per group does not grow with the authority.
+    """
     chosen = [anchor]
     free[anchor] = False
+    near = np.flatnonzero(np.abs(births - births[anchor]) <= MAX_SIBLING_SPREAD_DAYS)
     for _ in range(size - 1):
-        gaps = np.abs(births[:, None] - births[chosen][None, :])
-        fits = free & (gaps.min(axis=1) >= MIN_SIBLING_GAP_DAYS)
+        sample = near[rng.integers(0, len(near), size=SIBLING_SAMPLE)]
+        gaps = np.abs(births[sample][:, None] - births[chosen][None, :])
+        fits = free[sample] & (gaps.min(axis=1) >= MIN_SIBLING_GAP_DAYS)
         fits &= gaps.max(axis=1) <= MAX_SIBLING_SPREAD_DAYS
-        options = np.flatnonzero(fits)
+        options = sample[fits]
         if len(options) == 0:
             break
-        chosen.append(int(options[rng.integers(len(options))]))
+        chosen.append(int(options[0]))
         free[chosen[-1]] = False
     if len(chosen) < 2:
         free[anchor] = True
