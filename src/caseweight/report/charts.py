@@ -216,7 +216,7 @@ def column_chart(
     label_every: int = 1,
 ) -> str:
     """Vertical stacked columns: ``series`` is (name, colour, values) stacked bottom-up."""
-    width, height, left, bottom, top = 720.0, 240.0, 44.0, 200.0, 14.0
+    width, height, left, bottom, top = 1000.0, 250.0, 44.0, 210.0, 14.0
     totals = [sum(s[2][i] for s in series) for i in range(len(labels))]
     peak = max([*totals, 1.0])
     step = _nice_step(peak)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+from typing import Any
 
 from caseweight.report import charts
 from caseweight.report.assets import CSS, SCRIPT
@@ -94,7 +95,8 @@ def _headline(data: ReportData) -> str:
             "Changes of worker proposed",
             format_value(changes, "int"),
             f"of {format_value(allocations, 'int')} allocations"
-            + (f" ({role_changes})" if role_changes else ""),
+            + (f" ({role_changes})" if role_changes else "")
+            + _new_allocations(s),
         ),
         _card(
             "Unallocated",
@@ -116,9 +118,7 @@ def _headline(data: ReportData) -> str:
         ),
         _card(
             "Solve quality",
-            "—" if gap is None else f"{number(gap) * 100:.1f}% gap",
-            f"{s.get('status', '?')} in {format_value(figures.get('Solve seconds'), 'num')} s",
-            "good" if gap is not None and number(gap) <= 0.05 else "warn",
+            *_solve_quality(str(s.get("status", "")), gap, figures.get("Solve seconds")),
         ),
         _card(
             "Young people · workers",
@@ -149,6 +149,26 @@ def _headline(data: ReportData) -> str:
         )
         + "</section>"
     )
+
+
+def _new_allocations(summary: dict[str, Any]) -> str:
+    new = summary.get("new_allocations")
+    if isinstance(new, (int, float)) and not isinstance(new, bool) and new:
+        return f"; plus {int(new):,} new allocations"
+    return ""
+
+
+def _solve_quality(status: str, gap: Any, seconds: Any) -> tuple[str, str, str]:
+    """Value, note and tone of the solve-quality card; a gap means nothing without a solution."""
+    took = f"in {format_value(seconds, 'num')} s"
+    word = status.strip().lower()
+    if word not in {"optimal", "feasible"}:
+        shown = status.replace("_", " ").capitalize() or "Unknown"
+        return shown, f"solver status {took}: check the warnings", "bad"
+    if gap is None:
+        return word.capitalize(), took, "good" if word == "optimal" else "warn"
+    tone = "good" if word == "optimal" or number(gap) <= 0.05 else "warn"
+    return f"{number(gap) * 100:.1f}% gap", f"{word} {took}", tone
 
 
 def _load(data: ReportData) -> str:
