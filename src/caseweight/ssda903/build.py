@@ -93,7 +93,8 @@ def build_cases(
     _allocations(cases, allocations, findings)
     _warn_adults_in_care(cases, dob, stamp, current, ret.tables["episodes"].file, findings)
     summary = _summary(header, cases, findings)
-    out = cases.reindex(columns=list(CASES_COLUMNS) + list(EXTRA_COLUMNS)).fillna("")
+    out = cases.reindex(columns=list(CASES_COLUMNS) + list(EXTRA_COLUMNS)).astype(object)
+    out = out.fillna("")
     return ImportResult(out.astype(str).reset_index(drop=True), findings.warnings, summary)
 
 

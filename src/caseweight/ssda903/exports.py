@@ -69,10 +69,14 @@ def read_allocations(path: str | Path, as_of: date, findings: Findings) -> Alloc
     current = pd.Series(True, index=frame.index)
     stamp = pd.Timestamp(as_of)
     if "start_date" in frame.columns:
-        start = parse_dates(source, "start_date", findings, required=False, fatal=True)
+        start = parse_dates(
+            source, "start_date", findings, required=False, fatal=True, label="start_date"
+        )
         current &= start.isna() | (start <= stamp)
     if "end_date" in frame.columns:
-        end = parse_dates(source, "end_date", findings, required=False, fatal=True)
+        end = parse_dates(
+            source, "end_date", findings, required=False, fatal=True, label="end_date"
+        )
         current &= end.isna() | (end > stamp)
     kept = pd.DataFrame(
         {

@@ -186,7 +186,13 @@ def _locate_sheets(path: Path) -> dict[str, tuple[Path, str | None, str]]:
 
 
 def parse_dates(
-    source: SourceTable, column: str, findings: Findings, *, required: bool, fatal: bool
+    source: SourceTable,
+    column: str,
+    findings: Findings,
+    *,
+    required: bool,
+    fatal: bool,
+    label: str | None = None,
 ) -> pd.Series:
     """Parse a date column, vectorised: ``DD/MM/YYYY``, ``YYYY-MM-DD`` (with or without time).
 
@@ -204,13 +210,12 @@ def parse_dates(
     bad = parsed.isna() & (text != "")
     blank = text == ""
     report = findings.error if fatal else findings.warn
+    label = label or column.upper()
     for row, value in zip(frame.loc[bad, "_row"], text[bad], strict=True):
-        report(source.file, int(row), column.upper(), value, "a date DD/MM/YYYY or YYYY-MM-DD")
+        report(source.file, int(row), label, value, "a date DD/MM/YYYY or YYYY-MM-DD")
     if required:
         for row in frame.loc[blank, "_row"]:
-            findings.error(
-                source.file, int(row), column.upper(), "", "a date DD/MM/YYYY or YYYY-MM-DD"
-            )
+            findings.error(source.file, int(row), label, "", "a date DD/MM/YYYY or YYYY-MM-DD")
     return parsed
 
 
