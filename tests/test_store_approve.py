@@ -11,7 +11,7 @@ from click.testing import CliRunner
 
 from caseweight.errors import CaseweightError, InputError
 from caseweight.store import Store, approve, parse_rejection
-from caseweight.store.approve import Rejection
+from caseweight.store.approval import Rejection
 from caseweight.store.cli import approve_command, history_command
 from test_store_support import (
     BACKENDS,

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from caseweight.store import Store, approve, parse_rejection
-from caseweight.store.approve import PAUSE_ENV
+from caseweight.store.approval import PAUSE_ENV
 from test_store_support import (
     BACKENDS,
     MONTH_1,

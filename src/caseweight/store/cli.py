@@ -11,13 +11,15 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
 from caseweight.errors import CaseweightError
-from caseweight.store.approve import ApprovalResult, approve, parse_rejection
-from caseweight.store.store import HistoryRow, Store
+
+if TYPE_CHECKING:  # the store (SQLAlchemy, pandas) is imported only when a command runs
+    from caseweight.store.approval import ApprovalResult
+    from caseweight.store.store import HistoryRow
 
 F = TypeVar("F", bound=Callable[..., Any])
 END_WORDS = {
@@ -80,6 +82,9 @@ def approve_command(proposal: Path, by: str, rejects: tuple[str, ...], db_url: s
             --reject "YP0042:court hearing next week@2026-04-30" \\
             --reject "YP0107/personal_adviser:knows current PA well"
     """
+    from caseweight.store.approval import approve, parse_rejection
+    from caseweight.store.store import Store
+
     with _user_errors():
         rejections = [parse_rejection(text) for text in rejects]
         with Store.open(db_url) as store:
@@ -112,6 +117,8 @@ def history_command(person_id: str, db_url: str | None) -> None:
     Example:
         caseweight history YP0042
     """
+    from caseweight.store.store import Store
+
     with _user_errors(), Store.open(db_url) as store:
         rows = store.history(person_id.strip())
         if not rows:

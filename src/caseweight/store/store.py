@@ -5,7 +5,7 @@ it migrates the schema on opening. The read functions answer the optimiser's
 questions about continuity at an as-of date: how many changes of worker each
 young person had in the last 12 months, which workers held them before, which
 moves a manager rejected and until when. ``caseweight approve`` writes through
-:func:`caseweight.store.approve.approve`.
+:func:`caseweight.store.approval.approve`.
 """
 
 from __future__ import annotations
