@@ -124,3 +124,14 @@ def test_cli_bad_proposal_exits_2_with_a_message_not_a_traceback(proposal: Path)
 def test_cli_help_has_an_example() -> None:
     result = CliRunner().invoke(report_command, ["--help"])
     assert result.exit_code == 0 and "Example:" in result.output
+
+
+def test_an_empty_proposal_still_gives_a_report(tmp_path: Path) -> None:
+    for name in ("allocations.csv", "workers.csv", "scores.csv", "young_people.csv"):
+        header = (FIXTURE / name).read_text(encoding="utf-8").splitlines()[0]
+        (tmp_path / name).write_text(header + "\n", encoding="utf-8")
+    (tmp_path / "summary.json").write_text('{"as_of": "2026-04-01"}', encoding="utf-8")
+    html_path, xlsx_path = write_report(tmp_path, generated_at="stamp")
+    page = html_path.read_text(encoding="utf-8")
+    assert "No changes proposed." in page and "Nobody turns 18 in this period." in page
+    assert xlsx_path.stat().st_size > 0

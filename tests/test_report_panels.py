@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import date
 
 import pytest
@@ -76,3 +77,13 @@ def test_score_bins_have_nice_widths_and_keep_every_score() -> None:
     assert bins[0][0] == 0 and bins[-1][1] > 41
     assert sum(b[2] for b in bins) == 6
     assert score_bins([]) == [] and score_bins([4, 4])[0][2] == 2
+
+
+def test_age_in_months_worked_out_from_date_of_birth_when_the_column_is_missing(
+    data: ReportData,
+) -> None:
+    proposal = load_proposal(FIXTURE)
+    without = dataclasses.replace(
+        proposal, young_people=proposal.young_people.drop(columns=["age_months"])
+    )
+    assert build_report(without, "stamp").transition.rows == data.transition.rows

@@ -78,7 +78,9 @@ footer { margin-top:36px; color:var(--muted); font-size:13px; border-top:1px sol
   body { font-size:11pt; }
   header.page { background:none; color:#000; padding:0 0 6px; border-bottom:2px solid #000; }
   header.page p { color:#333; }
-  nav.toc, .filters, .no-print { display:none !important; }
+  nav.toc, .filters, .no-print, th.extra, td.extra { display:none !important; }
+  table { font-size:8.5pt; }
+  th, td { padding:3px 5px; }
   main { max-width:none; padding:0; }
   section { break-inside:auto; }
   h2, h3 { break-after:avoid; }

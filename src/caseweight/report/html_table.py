@@ -58,7 +58,7 @@ def render_table(
     keep = [i for i, c in enumerate(report_table.columns) if c.key not in skip]
     columns = [report_table.columns[i] for i in keep]
     heads = "".join(_header(c) for c in columns) + "".join(
-        f'<th scope="col">{esc(h)}</th>' for h in extra_headers
+        f'<th scope="col" class="extra">{esc(h)}</th>' for h in extra_headers
     )
     if not rows:
         span = len(columns) + len(extra_headers)
@@ -67,7 +67,11 @@ def render_table(
         body = "".join(
             "<tr>"
             + "".join(render_cell(row[i], report_table.columns[i]) for i in keep)
-            + ("".join(f"<td>{cell}</td>" for cell in extra_cells[n]) if extra_cells else "")
+            + (
+                "".join(f'<td class="extra">{c}</td>' for c in extra_cells[n])
+                if extra_cells
+                else ""
+            )
             + "</tr>"
             for n, row in enumerate(rows)
         )

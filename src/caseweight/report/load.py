@@ -56,6 +56,8 @@ class Proposal:
         ``leaving`` are booleans. ``young_people`` is empty when the file is absent.
     factors:
         The weighting factor columns of ``scores.csv``, in file order.
+    has_young_people:
+        Whether the folder has ``young_people.csv`` (the transition panel needs it).
     """
 
     folder: Path
@@ -65,10 +67,7 @@ class Proposal:
     scores: pd.DataFrame
     young_people: pd.DataFrame
     factors: tuple[str, ...] = field(default_factory=tuple)
-
-    @property
-    def has_young_people(self) -> bool:
-        return not self.young_people.empty
+    has_young_people: bool = False
 
 
 def load_proposal(folder: Path) -> Proposal:
@@ -98,13 +97,16 @@ def load_proposal(folder: Path) -> Proposal:
     factors = tuple(f for f in factors if _is_numeric_column(scores_table, f))
     scores = _typed(scores_table, ("score", *factors), ())
     young_people = pd.DataFrame()
-    if (folder / "young_people.csv").is_file():
+    has_young_people = (folder / "young_people.csv").is_file()
+    if has_young_people:
         young_people = _frame(
             folder / "young_people.csv",
             YOUNG_PERSON_NUMBERS,
             ("needs_social_worker", "needs_personal_adviser"),
         )
-    return Proposal(folder, summary, allocations, workers, scores, young_people, factors)
+    return Proposal(
+        folder, summary, allocations, workers, scores, young_people, factors, has_young_people
+    )
 
 
 def _read_summary(path: Path) -> dict[str, Any]:

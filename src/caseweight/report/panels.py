@@ -58,7 +58,7 @@ def transition_table(proposal: Proposal) -> ReportTable:
         ("without_pa_proposed", "Without a PA proposed", "int"),
     ]
     title = "In care aged 16–17: personal adviser by age in months"
-    if yp.empty or "age_months" not in yp:
+    if not proposal.has_young_people:
         return table(
             "transition",
             title,
@@ -73,7 +73,7 @@ def transition_table(proposal: Proposal) -> ReportTable:
     for pid, as_, months, pa in zip(
         text(yp, "person_id"),
         treated,
-        numbers(yp, "age_months"),
+        _age_months(proposal),
         text(yp, "personal_adviser"),
         strict=True,
     ):
@@ -90,6 +90,23 @@ def transition_table(proposal: Proposal) -> ReportTable:
     return table("transition", title, columns, rows, sheet="Transition 16-17")
 
 
+def _age_months(proposal: Proposal) -> list[float]:
+    """Whole months of age: the column when present, else from date of birth and as-of date."""
+    yp = proposal.young_people
+    if "age_months" in yp:
+        return numbers(yp, "age_months")
+    as_of = parse_date(str(proposal.summary.get("as_of", "")))
+    months = []
+    for dob_text in text(yp, "date_of_birth"):
+        dob = parse_date(dob_text)
+        if dob is None or as_of is None:
+            months.append(math.nan)
+            continue
+        whole = (as_of.year - dob.year) * 12 + as_of.month - dob.month
+        months.append(float(whole - (as_of.day < dob.day)))
+    return months
+
+
 def turning_18_table(proposal: Proposal) -> ReportTable:
     """Young people in care turning 18 within six months of the as-of date, and their PA."""
     yp = proposal.young_people
@@ -104,7 +121,7 @@ def turning_18_table(proposal: Proposal) -> ReportTable:
     ]
     title = f"Turning 18 in the next {TURNING_18_WINDOW_MONTHS} months"
     as_of = parse_date(str(proposal.summary.get("as_of", "")))
-    if yp.empty or as_of is None:
+    if not proposal.has_young_people or as_of is None:
         return table(
             "turning_18",
             title,
