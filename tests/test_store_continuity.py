@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
+from contextlib import contextmanager
 
 import pytest
 
@@ -12,16 +12,16 @@ from caseweight.store.store import year_before
 from test_store_support import BACKENDS, PA, SW, build_three_months, day, fresh_url
 
 
-@pytest.fixture(params=BACKENDS)
-def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    yield from fresh_url(request.param, tmp_path)
-
-
-@pytest.fixture
-def store(db_url: str, tmp_path: Path) -> Iterator[Store]:
-    build_three_months(db_url, tmp_path)
-    with Store.open(db_url) as opened:
-        yield opened
+@pytest.fixture(scope="module", params=BACKENDS)
+def store(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Store]:
+    """The three months approved once per backend; the tests here only read."""
+    tmp_path = tmp_path_factory.mktemp("continuity")
+    with contextmanager(fresh_url)(request.param, tmp_path) as db_url:
+        build_three_months(db_url, tmp_path)
+        with Store.open(db_url) as opened:
+            yield opened
 
 
 def test_worker_changes_count_moves_not_first_allocations_or_ended_roles(store: Store) -> None:
