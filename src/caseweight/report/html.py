@@ -15,7 +15,7 @@ from caseweight.report import charts
 from caseweight.report.assets import CSS, SCRIPT
 from caseweight.report.build import ReportData
 from caseweight.report.charts import esc, pct
-from caseweight.report.content import ROLES, number, reason_label, role_label, text
+from caseweight.report.content import ROLES, ReportTable, number, reason_label, role_label, text
 from caseweight.report.html_table import filter_controls, format_value, render_table
 
 SECTIONS = (
@@ -74,7 +74,8 @@ def _card(label: str, value: str, sub: str = "", tone: str = "") -> str:
     )
 
 
-def _headline(data: ReportData) -> str:
+def _headline_cards(data: ReportData) -> str:
+    """The six headline figures a manager reads first."""
     s = data.proposal.summary
     figures = {r[0]: r[1] for r in data.headline.rows}
     changes, allocations = figures.get("Changes of worker proposed"), figures.get("Allocations")
@@ -126,6 +127,11 @@ def _headline(data: ReportData) -> str:
             f"{format_value(figures.get('Workers'), 'int')}",
         ),
     ]
+    return "".join(cards)
+
+
+def _headline(data: ReportData) -> str:
+    s = data.proposal.summary
     warnings = (
         [str(w) for w in s.get("warnings", []) or []]
         if isinstance(s.get("warnings", []), list)
@@ -140,7 +146,7 @@ def _headline(data: ReportData) -> str:
     chart = charts.reason_bars(reasons, "Changes and unallocated by reason")
     return (
         '<section id="headline"><h2>Headline</h2>'
-        f'<div class="cards">{"".join(cards)}</div>{warn_html}'
+        f'<div class="cards">{_headline_cards(data)}</div>{warn_html}'
         "<h3>Why young people change worker</h3>"
         + (
             f'<div class="chart-wrap">{chart}</div>'
@@ -244,46 +250,13 @@ def _moves(data: ReportData) -> str:
 
 def _transition(data: ReportData) -> str:
     t = data.transition
-    parts = ['<section id="transition"><h2>Care leavers and transition</h2>']
-    if t.note:
-        parts.append(f'<p class="note">{esc(t.note)}</p>')
-    else:
-        in_care = sum(r[2] for r in t.rows)
-        now, proposed = sum(r[3] for r in t.rows), sum(r[4] for r in t.rows)
-        parts.append(
-            '<div class="cards">'
-            + _card("In care aged 16–17", f"{in_care}")
-            + _card("With a personal adviser now", f"{now}", pct(now / in_care) if in_care else "")
-            + _card(
-                "With a personal adviser proposed",
-                f"{proposed}",
-                pct(proposed / in_care) if in_care else "",
-                "good" if proposed == in_care else "warn",
-            )
-            + "</div>"
-        )
-        labels = [f"{r[0] // 12}y{r[0] % 12}m" for r in t.rows]
-        parts.append(
-            '<h3>In care aged 16–17 by age in months</h3><div class="chart-wrap">'
-            + charts.column_chart(
-                labels,
-                [
-                    ("With a PA (proposed)", charts.WITH_PA, [r[4] for r in t.rows]),
-                    ("Without a PA (proposed)", charts.WITHOUT_PA, [r[5] for r in t.rows]),
-                ],
-                "In care aged 16–17 with and without a personal adviser",
-                "Age in years and months",
-                label_every=3,
-            )
-            + charts.legend(
-                [
-                    (charts.WITH_PA, "with a personal adviser (proposed)"),
-                    (charts.WITHOUT_PA, "without a personal adviser"),
-                ],
-                600,
-            )
-            + "</div>"
-        )
+    parts = [
+        '<section id="transition"><h2>Care leavers and transition</h2>',
+        '<p class="note">Each eligible child in care aged 16–17 should have a personal adviser '
+        "(Children Act 1989 sch. 2 para 19C); allocating one early gives continuity through "
+        "the 18th birthday.</p>",
+    ]
+    parts.append(f'<p class="note">{esc(t.note)}</p>' if t.note else _transition_overview(t))
     parts.append(f"<h3>{esc(data.turning_18.title)} ({len(data.turning_18.rows)})</h3>")
     parts.append(
         render_table(
@@ -295,6 +268,43 @@ def _transition(data: ReportData) -> str:
     parts.append("<h3>Personal adviser caseloads</h3>")
     parts.append(render_table(data.pa_caseloads, "pa-table", empty="No personal advisers."))
     return "".join(parts) + "</section>"
+
+
+def _transition_overview(t: ReportTable) -> str:
+    """Cards and the by-month chart of in-care 16–17 year olds with and without a PA."""
+    in_care = sum(r[2] for r in t.rows)
+    now, proposed = sum(r[3] for r in t.rows), sum(r[4] for r in t.rows)
+    cards = (
+        _card("In care aged 16–17", f"{in_care}")
+        + _card("With a personal adviser now", f"{now}", pct(now / in_care) if in_care else "")
+        + _card(
+            "With a personal adviser proposed",
+            f"{proposed}",
+            pct(proposed / in_care) if in_care else "",
+            "good" if proposed == in_care else "warn",
+        )
+    )
+    chart = charts.column_chart(
+        [f"{r[0] // 12}y{r[0] % 12}m" for r in t.rows],
+        [
+            ("With a PA (proposed)", charts.WITH_PA, [r[4] for r in t.rows]),
+            ("Without a PA (proposed)", charts.WITHOUT_PA, [r[5] for r in t.rows]),
+        ],
+        "In care aged 16–17 with and without a personal adviser",
+        "Age in years and months",
+        label_every=3,
+    )
+    legend = charts.legend(
+        [
+            (charts.WITH_PA, "with a personal adviser (proposed)"),
+            (charts.WITHOUT_PA, "without a personal adviser"),
+        ],
+        600,
+    )
+    return (
+        f'<div class="cards">{cards}</div><h3>In care aged 16–17 by age in months</h3>'
+        f'<div class="chart-wrap">{chart}{legend}</div>'
+    )
 
 
 def _scores(data: ReportData) -> str:

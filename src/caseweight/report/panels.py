@@ -107,18 +107,21 @@ def _age_months(proposal: Proposal) -> list[float]:
     return months
 
 
+TURNING_18_COLUMNS = (
+    ("person_id", "Young person", "text"),
+    ("turns_18_on", "Turns 18 on", "date"),
+    ("days", "Days to go", "int"),
+    ("treated_as", "Status", "text"),
+    ("team", "Team", "text"),
+    ("social_worker", "Social worker", "text"),
+    ("personal_adviser", "Personal adviser (proposed)", "text"),
+    ("pa_status", "PA status", "text"),
+)
+
+
 def turning_18_table(proposal: Proposal) -> ReportTable:
-    """Young people in care turning 18 within six months of the as-of date, and their PA."""
-    yp = proposal.young_people
-    columns = [
-        ("person_id", "Young person", "text"),
-        ("turns_18_on", "Turns 18 on", "date"),
-        ("days", "Days to go", "int"),
-        ("team", "Team", "text"),
-        ("social_worker", "Social worker", "text"),
-        ("personal_adviser", "Personal adviser (proposed)", "text"),
-        ("pa_status", "PA status", "text"),
-    ]
+    """Young people turning 18 within six months of the as-of date, and their PA status."""
+    yp, columns = proposal.young_people, TURNING_18_COLUMNS
     title = f"Turning 18 in the next {TURNING_18_WINDOW_MONTHS} months"
     as_of = parse_date(str(proposal.summary.get("as_of", "")))
     if not proposal.has_young_people or as_of is None:
@@ -134,32 +137,19 @@ def turning_18_table(proposal: Proposal) -> ReportTable:
     labels, current = worker_labels(proposal), _current_pas(proposal)
     needs = flags(yp, "needs_personal_adviser", True)
     rows = []
-    for i, (pid, dob, t18, team, sw, pa) in enumerate(
-        zip(
-            text(yp, "person_id"),
-            text(yp, "date_of_birth"),
-            text(yp, "turns_18_on"),
-            text(yp, "team"),
-            text(yp, "social_worker"),
-            text(yp, "personal_adviser"),
-            strict=True,
-        )
+    social_workers, advisers = text(yp, "social_worker"), text(yp, "personal_adviser")
+    fields = ("person_id", "date_of_birth", "turns_18_on", "treated_as", "team")
+    for i, (pid, dob, t18, treated, team) in enumerate(
+        zip(*(text(yp, f) for f in fields), strict=True)
     ):
         birthday = parse_date(t18) or _eighteenth(parse_date(dob))
         if birthday is None or not as_of < birthday <= end:
             continue
+        sw, pa = social_workers[i], advisers[i]
         status = _pa_status(pa, current.get(pid, ""), needs[i])
-        rows.append(
-            (
-                pid,
-                birthday.isoformat(),
-                (birthday - as_of).days,
-                team,
-                labels.get(sw, sw),
-                labels.get(pa, pa),
-                status,
-            )
-        )
+        days = (birthday - as_of).days
+        row = (pid, birthday.isoformat(), days, treated.replace("_", " "), team)
+        rows.append((*row, labels.get(sw, sw), labels.get(pa, pa), status))
     rows.sort(key=lambda r: (r[2], r[0]))
     return table("turning_18", title, columns, rows, sheet="Turning 18")
 
