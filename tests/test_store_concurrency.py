@@ -93,10 +93,16 @@ def test_same_proposal_racing_is_approved_once(month_1: str, tmp_path: Path) -> 
 def test_killed_approval_leaves_no_partial_rows(month_1: str, tmp_path: Path) -> None:
     folder = write_proposal(tmp_path / "p", "2026-02-28", MONTH_2)
     before = table_counts(month_1)
+    with Store.open(month_1) as store:
+        current = store.current_allocation()
     proc = run_cli("approve", str(folder), "--by", "X", "--db", month_1, env={PAUSE_ENV: "60"})
     assert proc.stderr is not None
     line = proc.stderr.readline()  # printed inside the transaction, everything written
     assert "pausing" in line, line + proc.stderr.read()
+    # Readers are not blocked by the open approval and do not see its rows.
+    with Store.open(month_1) as store:
+        assert store.current_allocation() == current
+        assert store.history("F") == []
     os.kill(proc.pid, signal.SIGKILL)
     proc.wait(timeout=TIMEOUT)
     assert proc.returncode == -signal.SIGKILL

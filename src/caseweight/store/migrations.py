@@ -28,7 +28,7 @@ from sqlalchemy import Connection, Engine, inspect, select, text
 
 from caseweight.errors import CaseweightError
 from caseweight.store import schema
-from caseweight.store.db import describe_url, write_transaction
+from caseweight.store.db import describe_url, read_transaction, write_transaction
 
 
 @dataclass(frozen=True)
@@ -81,6 +81,11 @@ def migrate(engine: Engine) -> int:
     CaseweightError
         When the database was written by a newer caseweight (unknown version).
     """
+    with read_transaction(engine) as conn:
+        # Up to date (the usual case): no write lock, so `history` never queues behind
+        # an approval on SQLite.
+        if current_version(conn) == LATEST_VERSION:
+            return 0
     with write_transaction(engine) as conn:
         if conn.dialect.name == "postgresql":
             # Transaction-scoped: released at commit or rollback.
