@@ -104,7 +104,7 @@ def allocate_small_authority(folder: Path, report: bool = True) -> Path:
         "--out",
         str(out),
         "--time-limit",
-        "10",
+        "3",
         "--quiet",
     ]
     if not report:
