@@ -113,6 +113,14 @@ def test_bad_rejections_are_refused(store: Store, db_url: str, tmp_path: Path) -
             parse_rejection(text)
 
 
+def test_proposal_failing_its_check_is_refused(store: Store, db_url: str, tmp_path: Path):
+    check = {"ok": False, "violations": ["W9 holds YP1 but is leaving"]}
+    folder = month(tmp_path, "2026-01-31", MONTH_1, check=check)
+    refused(store, db_url, folder, "breaks hard allocation rules.*W9 holds YP1 but is leaving")
+    fine = month(tmp_path, "2026-01-31", MONTH_1, run_id="ok", check={"ok": True})
+    assert approve(store, fine, "A. Manager").accepted == 5
+
+
 def test_parse_rejection_forms() -> None:
     assert parse_rejection("YP1:court next week@2026-04-30") == Rejection(
         "YP1", None, "court next week", day("2026-04-30")

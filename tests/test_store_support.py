@@ -34,10 +34,6 @@ COLUMNS = (
 SW, PA = "social_worker", "personal_adviser"
 
 
-def test_support_module_has_two_backends() -> None:
-    assert BACKENDS == ("sqlite", "postgresql")
-
-
 def fresh_url(backend: str, tmp_path: Path) -> Iterator[str]:
     """Yield the URL of an empty database of ``backend``; drop it afterwards."""
     if backend == "sqlite":

@@ -126,14 +126,17 @@ def approve(
     ------
     CaseweightError
         When the proposal was already approved, is superseded by a later
-        approval, was made from inputs that are no longer current, or a
-        rejection does not name one of its moves. Nothing is written then.
+        approval, was made from inputs that are no longer current, failed
+        the core's independent check of the hard rules (``summary.json``
+        ``check.ok`` false), or a rejection does not name one of its moves.
+        Nothing is written then.
     InputError
         When the proposal folder is malformed.
     """
     if not by.strip():
         raise CaseweightError("--by: give the name of the manager approving")
     proposal = read_proposal(proposal_dir)
+    _refuse_if_check_failed(proposal)
     rejected = resolve_rejections(proposal, rejections or [])
     try:
         with write_transaction(store.engine) as conn:
@@ -145,6 +148,16 @@ def approve(
             f"{proposal.run_id}; nothing was recorded for this one. Check "
             "`caseweight history` and make a new proposal from current inputs"
         ) from None
+
+
+def _refuse_if_check_failed(proposal: Proposal) -> None:
+    check = proposal.summary.get("check")
+    if isinstance(check, dict) and check.get("ok") is False:
+        broken = "; ".join(str(v) for v in check.get("violations", [])[:MAX_LISTED])
+        raise CaseweightError(
+            f"run {proposal.run_id} breaks hard allocation rules (its independent check "
+            f"failed: {broken or 'see summary.json'}); it cannot be approved"
+        )
 
 
 def _approve_in(
