@@ -34,6 +34,7 @@ def test_import_writes_the_cases_file_and_a_summary(tmp_path: Path) -> None:
     assert "Wrote 5 young people" in result.output
     assert "1 unknown code(s), 1 overlapping episode(s)" in result.output
     assert "episodes.csv, row 8, column 'LS'" in result.output  # warnings are shown
+    assert "Unknown codes (left blank): LS=XX x1" in result.output
     with report.open(encoding="utf-8") as stream:
         rows = list(csv.DictReader(stream))
     assert {"file": "episodes.csv", "row": "8", "column": "LS", "value": "XX"}.items() <= next(

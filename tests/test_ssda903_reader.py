@@ -143,6 +143,17 @@ def test_unusable_episodes_are_reported_and_skipped(tmp_path: Path) -> None:
     assert rows == [(2, "CHILD"), (3, "DEC"), (4, "DECOM")]
 
 
+def test_rows_for_children_not_in_the_header_are_reported(tmp_path: Path) -> None:
+    (tmp_path / "header.csv").write_text("CHILD,DOB\nA1,01/01/2015\n")
+    (tmp_path / "episodes.csv").write_text("CHILD,DECOM,DEC\nA1,01/01/2025,\n")
+    (tmp_path / "missing.csv").write_text("CHILD,MISSING,MIS_START\nB9,M,01/01/2026\n")
+    (tmp_path / "oc3.csv").write_text("CHILD,IN_TOUCH,ACTIV,ACCOM\nB8,YES,F2,U1\n")
+    result = import_ssda903(tmp_path, AS_OF)
+    assert list(result.cases["person_id"]) == ["A1"]
+    orphans = {(w.file, w.row, w.value) for w in result.warnings if w.column == "CHILD"}
+    assert orphans == {("missing.csv", 2, "B9"), ("oc3.csv", 2, "B8")}
+
+
 def test_not_a_folder_is_an_error(tmp_path: Path) -> None:
     with pytest.raises(InputError, match="a folder of SSDA903 CSV files"):
         import_ssda903(tmp_path / "nowhere", AS_OF)

@@ -69,6 +69,7 @@ def build_cases(
     episodes = read_episodes(ret, pd.Index(header["child"]), findings).frame
     oc3 = _read_oc3(ret, findings)
     findings.errors.raise_if_any()
+    _warn_orphans(ret, pd.Index(header["child"]), findings)
     current, last = current_and_last(episodes, as_of)
     status = _status(header, current, last, oc3, episodes, as_of)
     people = status.index
@@ -96,6 +97,21 @@ def build_cases(
     out = cases.reindex(columns=list(CASES_COLUMNS) + list(EXTRA_COLUMNS)).astype(object)
     out = out.fillna("")
     return ImportResult(out.astype(str).reset_index(drop=True), findings.warnings, summary)
+
+
+def _warn_orphans(ret: Ssda903Return, known: pd.Index, findings: Findings) -> None:
+    """Rows of the child-level tables whose child is not in ``header`` are ignored, and said so."""
+    for name in ("uasc", "missing", "oc3", "socialworker"):
+        source = ret.get(name)
+        if source is None:
+            continue
+        orphan = ~source.frame["child"].isin(known)
+        for row, child in zip(
+            source.frame.loc[orphan, "_row"], source.frame.loc[orphan, "child"], strict=True
+        ):
+            findings.warn(
+                source.file, int(row), "CHILD", child, "a child in the header table; row ignored"
+            )
 
 
 def _is_move(code: str) -> bool:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import sys
+from collections import Counter
 from datetime import date
 from pathlib import Path
 
@@ -29,6 +30,11 @@ def _as_of(value: str) -> date:
 def _fail(error: CaseweightError) -> None:
     click.echo(f"Error: {error}", err=True)
     raise SystemExit(2)
+
+
+def unknown_codes(warnings: list[Problem]) -> Counter[str]:
+    """How often each unknown code appeared, as ``COLUMN=CODE``."""
+    return Counter(f"{w.column}={w.value}" for w in warnings if w.expected.startswith("an SSDA903"))
 
 
 def _write_report(path: Path, warnings: list[Problem]) -> None:
@@ -104,6 +110,10 @@ def ssda903_command(
         f"code(s), {s['overlapping_episodes']} overlapping episode(s); "
         f"{s['distances']} placement distance(s) computed."
     )
+    counts = unknown_codes(result.warnings)
+    if counts:
+        shown = ", ".join(f"{code} x{n}" for code, n in counts.most_common(10))
+        click.echo(f"Unknown codes (left blank): {shown}")
 
 
 @click.command("synthetic")
