@@ -135,3 +135,15 @@ def test_an_empty_proposal_still_gives_a_report(tmp_path: Path) -> None:
     page = html_path.read_text(encoding="utf-8")
     assert "No changes proposed." in page and "Nobody turns 18 in this period." in page
     assert xlsx_path.stat().st_size > 0
+
+
+def test_reasons_left_out_of_the_summary_are_counted_from_allocations(proposal: Path) -> None:
+    from caseweight.report import build_report
+
+    summary = json.loads((proposal / "summary.json").read_text())
+    summary["moves_by_reason"] = {"worker_leaving": 3, "balance": 1}
+    (proposal / "summary.json").write_text(json.dumps(summary))
+    reasons = {r[0]: r[2] for r in build_report(load_proposal(proposal), "s").reasons.rows}
+    assert reasons["worker_leaving"] == 3 and reasons["balance"] == 1  # as given
+    assert reasons["no_capacity"] == 1 and reasons["no_eligible_worker"] == 1  # counted
+    assert reasons["personal_adviser_due"] == 2 and "kept" not in reasons

@@ -147,7 +147,7 @@ def _headline(data: ReportData) -> str:
     return (
         '<section id="headline"><h2>Headline</h2>'
         f'<div class="cards">{_headline_cards(data)}</div>{warn_html}'
-        "<h3>Why young people change worker</h3>"
+        "<h3>Changes, new allocations and unallocated, by reason</h3>"
         + (
             f'<div class="chart-wrap">{chart}</div>'
             if chart

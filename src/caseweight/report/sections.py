@@ -64,15 +64,21 @@ def headline_table(proposal: Proposal, generated_at: str) -> ReportTable:
 
 
 def reasons_table(proposal: Proposal) -> ReportTable:
-    """Changes and unallocated allocations counted by reason."""
-    counts: Counter[str] = Counter()
+    """Changes, new allocations and unallocated allocations counted by reason.
+
+    ``moves_by_reason`` from the summary is used as given; reasons it leaves out
+    (for example why allocations could not be made) are counted from
+    ``allocations.csv`` so the manager sees every reason.
+    """
+    counted: Counter[str] = Counter()
+    for changed, worker, why in _move_fields(proposal):
+        if changed or not worker:
+            counted[why] += 1
     given = proposal.summary.get("moves_by_reason")
-    if isinstance(given, dict) and given:
+    counts: Counter[str] = Counter()
+    if isinstance(given, dict):
         counts.update({str(k): int(number(v)) for k, v in given.items()})
-    else:
-        for changed, worker, why in _move_fields(proposal):
-            if changed or not worker:
-                counts[why] += 1
+    counts.update({k: n for k, n in counted.items() if k not in counts})
     counts.pop("kept", None)
     rows = [(r, reason_label(r), n) for r, n in sorted(counts.items(), key=lambda x: (-x[1], x[0]))]
     columns = [
@@ -80,7 +86,7 @@ def reasons_table(proposal: Proposal) -> ReportTable:
         ("meaning", "Meaning", "text"),
         ("count", "Count", "int"),
     ]
-    return table("reasons", "Changes by reason", columns, rows)
+    return table("reasons", "Changes by reason", columns, rows, sheet="Changes by reason")
 
 
 def _move_fields(proposal: Proposal) -> list[tuple[bool, str, str]]:
