@@ -55,7 +55,7 @@ table.sortable thead th[aria-sort=descending]::after { content:" \\25BC"; color:
 tbody tr:nth-child(even) { background:#fafbfc; }
 tbody tr:hover { background:#eef4fa; }
 td.num { text-align:right; font-variant-numeric:tabular-nums; white-space:nowrap; }
-th.num { text-align:right; }
+th.num { text-align:right; white-space:nowrap; }
 td.empty { color:var(--muted); font-style:italic; }
 .pill { display:inline-block; padding:0 7px; border-radius:9px; font-size:12px; background:#e6ebf1;
   white-space:nowrap; }
