@@ -134,5 +134,26 @@ def score(cases: Path, as_of: date, config_path: Path | None, out_file: Path | N
     run_score(cases, as_of, config_path, out_file)
 
 
+@main.group(name="import")
+def import_group() -> None:
+    """Build the contract's input files from what authorities already hold."""
+
+
+def _register() -> None:
+    """Commands that live beside their own modules."""
+    from caseweight.demo import demo_command
+    from caseweight.report.cli import report_command
+    from caseweight.ssda903.cli import ssda903_command
+    from caseweight.store.cli import approve_command, history_command
+
+    main.add_command(demo_command)
+    main.add_command(report_command)
+    main.add_command(approve_command)
+    main.add_command(history_command)
+    import_group.add_command(ssda903_command)
+
+
+_register()
+
 if __name__ == "__main__":  # pragma: no cover
     main()

@@ -15,7 +15,8 @@ from caseweight.solver.solve import Progress
 def _progress_printer() -> object:
     def show(p: Progress) -> None:
         click.echo(
-            f"  {p.seconds:6.1f}s  objective {p.objective:,.0f}  bound {p.bound:,.0f}", err=True
+            f"  {p.role:<16} {p.seconds:6.1f}s  objective {p.objective:,.0f}  bound {p.bound:,.0f}",
+            err=True,
         )
 
     return show

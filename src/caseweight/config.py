@@ -90,15 +90,15 @@ class Weights:
     """Points that make up a young person's complexity score."""
 
     base_in_care: tuple[AgeBand, ...] = (
-        AgeBand(0, 5.0),
-        AgeBand(5, 5.0),
-        AgeBand(12, 6.0),
-        AgeBand(16, 6.0),
+        AgeBand(0, 3.0),
+        AgeBand(5, 3.0),
+        AgeBand(12, 3.5),
+        AgeBand(16, 3.5),
     )
     base_care_leaver: tuple[AgeBand, ...] = (
-        AgeBand(16, 4.0),
-        AgeBand(18, 3.0),
-        AgeBand(21, 2.0),
+        AgeBand(16, 2.5),
+        AgeBand(18, 2.0),
+        AgeBand(21, 1.5),
     )
     legal_status: dict[str, float] = field(
         default_factory=lambda: _frozen_map(
@@ -147,7 +147,7 @@ class Weights:
             young_parent=1.0,
         )
     )
-    personal_adviser_share: float = 0.4
+    personal_adviser_share: float = 0.3
 
 
 @dataclass(frozen=True)
@@ -203,6 +203,7 @@ class OptimiserConfig:
         BalancePiece(15, 2),
         BalancePiece(30, 4),
     )
+    candidates_outside_team: int = 8
     time_limit_seconds: float = 10.0
     seed: int = 0
     search_workers: int = 2

@@ -18,7 +18,7 @@ from caseweight.demo_people import LANGUAGES, LEAVER_BANDS, YoungPeople
 
 LOCALITIES = ("north", "south", "east", "west", "central")
 WORKERS_PER_TEAM = 20
-PA_SHARE = 0.27
+PA_SHARE = 0.30
 PART_TIME_SHARE = 0.20
 PART_TIME_FTE = (0.5, 0.6, 0.7, 0.8, 0.9)
 ASYE_SHARE = 0.10

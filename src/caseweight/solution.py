@@ -62,9 +62,9 @@ def objective_terms(instance: Instance, assignment: np.ndarray) -> dict[str, int
         terms["skills"] += option.skill_cost
     loads, _ = loads_and_cases(instance, assignment)
     terms["balance"] = sum(
-        balance_penalty(int(loads[w]), int(instance.capacity[w]), instance.balance_lines)
-        for w in range(instance.n_workers)
-        if instance.balances(w)
+        balance_penalty(int(loads[w]), curve)
+        for w, curve in enumerate(instance.balance)
+        if curve is not None
     )
     extra = 0
     for members in instance.sibling_groups:

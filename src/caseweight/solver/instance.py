@@ -14,20 +14,27 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from caseweight.capacity import WorkerCapacity
-from caseweight.config import Config
+from caseweight.config import BalancePiece, Config
 from caseweight.demand import POINTS_SCALE, Demand, Need, Requirement
 from caseweight.problem import Problem, Role
 
-#: Internal cost unit: a hundredth of a penalty unit.
-COST_SCALE = 100
+#: Internal cost unit: a thousandth of a penalty unit.
+COST_SCALE = 1000
 
 
 @dataclass(frozen=True)
-class BalanceLine:
-    """One affine piece of the balance penalty: ``slope * u + intercept`` (u in %)."""
+class BalanceCurve:
+    """A worker's convex balance penalty as segments of load either side of the target.
 
-    slope: int
-    intercept: int
+    Each segment is (length in tenths of a point, cost per tenth of a point);
+    the last segment above the target has no end (``length = -1``). Loads fill
+    segments outward from the target, so the penalty is zero on target and
+    rises ever more steeply away from it.
+    """
+
+    target: int
+    above: tuple[tuple[int, int], ...]
+    below: tuple[tuple[int, int], ...]
 
 
 @dataclass(frozen=True)
@@ -57,7 +64,8 @@ class Instance:
     unallocated_cost: np.ndarray  # per requirement
     sibling_groups: tuple[tuple[int, ...], ...]  # requirement indexes sharing a SW
     sibling_cost: int
-    balance_lines: tuple[BalanceLine, ...]
+    balance: tuple[BalanceCurve | None, ...]  # per worker; None: holds nobody
+    teams: tuple[str, ...] = ()  # per worker ('' when none)
     skill_gaps: dict[int, tuple[str, ...]] = field(default_factory=dict)
 
     @property
@@ -66,35 +74,50 @@ class Instance:
 
     def balances(self, worker: int) -> bool:
         """Workers who can hold cases carry a balance penalty; leavers do not."""
-        return bool(self.capacities[worker].can_hold and self.capacity[worker] > 0)
+        return self.balance[worker] is not None
 
 
-def balance_lines(config: Config) -> tuple[BalanceLine, ...]:
-    """The convex balance penalty as a max of affine lines in utilisation %, scaled."""
-    target = round(config.capacity.target_utilisation * 100)
+def balance_curve(capacity: int, config: Config) -> BalanceCurve:
+    """The convex balance penalty of a worker with ``capacity`` tenths of a point."""
     opt = config.optimiser
-    lines = [BalanceLine(0, 0)]
-    for pieces, sign in ((opt.balance_above_target, 1), (opt.balance_below_target, -1)):
-        value = 0
-        for j, piece in enumerate(pieces):
-            if j:
-                value += pieces[j - 1].slope * (piece.beyond - pieces[j - 1].beyond)
-            start = target + sign * piece.beyond
-            # penalty = value + slope * sign * (u - start)
-            slope = sign * piece.slope
-            lines.append(BalanceLine(slope * COST_SCALE, (value - slope * start) * COST_SCALE))
-    return tuple(lines)
+    target = round(capacity * config.capacity.target_utilisation)
+
+    def segments(pieces: tuple[BalancePiece, ...], room: int | None) -> tuple[tuple[int, int], ...]:
+        out = []
+        for k, piece in enumerate(pieces):
+            # cost per tenth of a point: slope per percentage point of this worker's capacity
+            cost = round(piece.slope * 100 * COST_SCALE / capacity)
+            if k + 1 < len(pieces):
+                length = round((pieces[k + 1].beyond - piece.beyond) * capacity / 100)
+            else:
+                length = -1
+            if room is not None:
+                length = room if length < 0 else min(length, room)
+                room -= length
+            out.append((length, cost))
+            if room == 0:
+                break
+        return tuple(out)
+
+    return BalanceCurve(
+        target=target,
+        above=segments(opt.balance_above_target, None),
+        below=segments(opt.balance_below_target, target),
+    )
 
 
-def balance_penalty(load: int, capacity: int, lines: tuple[BalanceLine, ...]) -> int:
-    """Least integer p with ``capacity * p >= slope * 100 * load + intercept * capacity``."""
-    if capacity <= 0:
-        return 0
-    worst = 0
-    for line in lines:
-        numerator = line.slope * 100 * load + line.intercept * capacity
-        worst = max(worst, -((-numerator) // capacity))
-    return worst
+def balance_penalty(load: int, curve: BalanceCurve) -> int:
+    """The balance penalty of ``load``: fill segments outward from the target."""
+    excess = load - curve.target
+    segments = curve.above if excess >= 0 else curve.below
+    left, penalty = abs(excess), 0
+    for length, cost in segments:
+        take = left if length < 0 else min(left, length)
+        penalty += take * cost
+        left -= take
+        if left == 0:
+            break
+    return penalty
 
 
 def build_instance(
@@ -112,6 +135,9 @@ def build_instance(
     """
     pinned = pinned or {}
     skills_held = _skills_by_role(problem, capacities)
+    by_lightness = _workers_by_lightness(demand, capacities)
+    sibling_workers = _sibling_current_workers(problem, demand)
+    outside = config.optimiser.candidates_outside_team
     candidates = []
     gaps: dict[int, tuple[str, ...]] = {}
     for req in demand.requirements:
@@ -133,11 +159,13 @@ def build_instance(
             if allowed or (req.index in pinned and cap.can_hold):
                 holds = req.current_worker is not None and capacities[req.current_worker].can_hold
                 options.append(_candidate(problem, req, w, hard, config, holds))
-        candidates.append(tuple(options))
+        keep = sibling_workers.get(problem.people[req.person].sibling_group or "", set())
+        candidates.append(_sparse(options, req, person.team, problem, by_lightness, outside, keep))
     return Instance(
         requirements=demand.requirements,
         capacities=capacities,
         worker_roles=tuple(w.role for w in problem.workers),
+        teams=tuple(w.team or "" for w in problem.workers),
         capacity=np.array([round(c.points * POINTS_SCALE) for c in capacities], dtype=np.int64),
         hard_limit=np.array(
             [int(c.hard_limit_points * POINTS_SCALE) for c in capacities], dtype=np.int64
@@ -148,9 +176,57 @@ def build_instance(
         ),
         sibling_groups=_sibling_groups(problem, demand),
         sibling_cost=config.optimiser.sibling_split_penalty * COST_SCALE,
-        balance_lines=balance_lines(config),
+        balance=tuple(
+            balance_curve(round(c.points * POINTS_SCALE), config) if c.can_hold else None
+            for c in capacities
+        ),
         skill_gaps=gaps,
     )
+
+
+def _workers_by_lightness(demand: Demand, capacities: tuple[WorkerCapacity, ...]) -> dict[int, int]:
+    """Rank of each worker by utilisation before (lightest first; ties by index)."""
+    load = np.zeros(len(capacities))
+    for req in demand.requirements:
+        if req.current_worker is not None:
+            load[req.current_worker] += req.points
+    util = [load[w] / max(c.points * POINTS_SCALE, 1e-9) for w, c in enumerate(capacities)]
+    order = sorted(range(len(capacities)), key=lambda w: (util[w], w))
+    return {w: rank for rank, w in enumerate(order)}
+
+
+def _sibling_current_workers(problem: Problem, demand: Demand) -> dict[str, set[int]]:
+    held: dict[str, set[int]] = defaultdict(set)
+    for req in demand.requirements:
+        group = problem.people[req.person].sibling_group
+        if group and req.role is Role.SOCIAL_WORKER and req.current_worker is not None:
+            held[group].add(req.current_worker)
+    return held
+
+
+def _sparse(
+    options: list[Candidate],
+    req: Requirement,
+    team: str | None,
+    problem: Problem,
+    rank: dict[int, int],
+    outside: int,
+    keep: set[int],
+) -> tuple[Candidate, ...]:
+    """Current worker, siblings' workers, the team's workers, and the lightest others.
+
+    ``outside = 0`` keeps every eligible worker.
+    """
+    if outside <= 0:
+        return tuple(options)
+    core, others = [], []
+    for option in options:
+        w = option.worker
+        in_team = team is not None and problem.workers[w].team == team
+        (core if w == req.current_worker or w in keep or in_team else others).append(option)
+    others.sort(key=lambda o: rank[o.worker])
+    chosen = core + others[:outside]
+    return tuple(sorted(chosen, key=lambda o: o.worker))
 
 
 def change_cost(

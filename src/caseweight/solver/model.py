@@ -11,9 +11,19 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 
+import numpy as np
 from ortools.sat.python import cp_model
 
-from caseweight.solver.instance import Instance
+from caseweight.problem import Role
+from caseweight.solver.instance import Candidate, Instance
+
+
+@dataclass(frozen=True)
+class Neighbourhood:
+    """Workers whose young people may be re-allocated among themselves; the rest stay."""
+
+    workers: tuple[int, ...]
+    incumbent: np.ndarray
 
 
 @dataclass
@@ -25,8 +35,11 @@ class Variables:
     load: dict[int, cp_model.IntVar] = field(default_factory=dict)
     max_load: dict[int, int] = field(default_factory=dict)
     receives: dict[int, cp_model.IntVar] = field(default_factory=dict)
-    balance: dict[int, cp_model.IntVar] = field(default_factory=dict)
+    segments: dict[
+        int, tuple[list[tuple[cp_model.IntVar, int]], list[tuple[cp_model.IntVar, int]]]
+    ] = field(default_factory=dict)
     sibling_extra: dict[int, cp_model.IntVar] = field(default_factory=dict)
+    sibling_used: dict[int, dict[int, cp_model.IntVar]] = field(default_factory=dict)
     by_worker: dict[int, list[tuple[int, cp_model.IntVar]]] = field(
         default_factory=lambda: defaultdict(list)
     )
@@ -35,8 +48,22 @@ class Variables:
 class AllocationModel:
     """A CP-SAT model of one instance. Build once, solve with :mod:`.solve`."""
 
-    def __init__(self, instance: Instance) -> None:
+    def __init__(
+        self,
+        instance: Instance,
+        role: Role | None = None,
+        neighbourhood: Neighbourhood | None = None,
+    ) -> None:
         self.instance = instance
+        self.role = role
+        # Roles never share a worker or a requirement: each can be its own model.
+        self.requirements = [r for r in instance.requirements if role in (None, r.role)]
+        self.workers = [
+            w for w in range(instance.n_workers) if role in (None, instance.worker_roles[w])
+        ]
+        self.fixed_sibling_workers: dict[int, set[int]] = {}
+        if neighbourhood is not None:
+            self._restrict(neighbourhood)
         self.model = cp_model.CpModel()
         self.vars = Variables()
         self._add_variables()
@@ -55,15 +82,42 @@ class AllocationModel:
         }
         self.model.minimize(sum(self.terms.values()))
 
+    def _restrict(self, hood: Neighbourhood) -> None:
+        """Only the neighbourhood's workers and the requirements they hold (or could take)."""
+        inst = self.instance
+        inside = set(hood.workers)
+        self.workers = [w for w in self.workers if w in inside]
+        keep = []
+        for req in self.requirements:
+            now = int(hood.incumbent[req.index])
+            options = [o for o in inst.candidates[req.index] if o.worker in inside]
+            if now in inside or (now < 0 and options):
+                keep.append(req)
+        self.requirements = keep
+        self.options = {
+            req.index: tuple(o for o in inst.candidates[req.index] if o.worker in inside)
+            for req in keep
+        }
+        free = {req.index for req in keep}
+        for g, members in enumerate(inst.sibling_groups):
+            self.fixed_sibling_workers[g] = {
+                int(hood.incumbent[r]) for r in members if r not in free and hood.incumbent[r] >= 0
+            }
+
+    def candidates(self, r: int) -> tuple[Candidate, ...]:
+        if hasattr(self, "options"):
+            return self.options[r]
+        return self.instance.candidates[r]
+
     def _add_variables(self) -> None:
         inst, m, v = self.instance, self.model, self.vars
-        for req, options in zip(inst.requirements, inst.candidates, strict=True):
-            for option in options:
+        for req in self.requirements:
+            for option in self.candidates(req.index):
                 var = m.new_bool_var(f"x_{req.index}_{option.worker}")
                 v.assign[req.index, option.worker] = var
                 v.by_worker[option.worker].append((req.index, var))
             v.unallocated[req.index] = m.new_bool_var(f"u_{req.index}")
-        for w in range(inst.n_workers):
+        for w in self.workers:
             total = sum(inst.requirements[r].points for r, _ in v.by_worker.get(w, []))
             v.max_load[w] = int(total)
             v.load[w] = m.new_int_var(0, int(total), f"load_{w}")
@@ -74,8 +128,8 @@ class AllocationModel:
         Candidates already respect rule 4 (role, leavers, accepting_new).
         """
         v = self.vars
-        for req, options in zip(self.instance.requirements, self.instance.candidates, strict=True):
-            chosen = [v.assign[req.index, o.worker] for o in options]
+        for req in self.requirements:
+            chosen = [v.assign[req.index, o.worker] for o in self.candidates(req.index)]
             self.model.add_exactly_one([*chosen, v.unallocated[req.index]])
 
     def _worker_loads(self) -> None:
@@ -117,11 +171,11 @@ class AllocationModel:
 
 
 def _assignment_sum(am: AllocationModel, attribute: str) -> cp_model.LinearExprT:
-    inst, v = am.instance, am.vars
+    v = am.vars
     return sum(
         getattr(o, attribute) * v.assign[req.index, o.worker]
-        for req, options in zip(inst.requirements, inst.candidates, strict=True)
-        for o in options
+        for req in am.requirements
+        for o in am.candidates(req.index)
         if getattr(o, attribute)
     )
 
@@ -154,25 +208,36 @@ def balance(am: AllocationModel) -> cp_model.LinearExprT:
     """Soft rule: a convex piecewise-linear penalty on distance from target utilisation.
 
     Steepest far above the target, but rising below it too, so new young
-    people go first to light workers and loads end even.
+    people go first to light workers and loads end even. Load is split into
+    segments outward from the target; convexity makes the cheapest split the
+    one that fills them in order, so no ordering constraints are needed.
     """
     inst, m, v = am.instance, am.model, am.vars
     terms = []
-    for w in range(inst.n_workers):
-        if not inst.balances(w):
+    for w in am.workers:
+        curve = inst.balance[w]
+        if curve is None:
             continue
-        cap = int(inst.capacity[w])
-        worst = max(
-            line.slope * 100 * v.max_load[w] // cap + line.intercept for line in inst.balance_lines
-        )
-        penalty = m.new_int_var(0, max(0, worst) + 1, f"balance_{w}")
-        for line in inst.balance_lines:
-            if line.slope == 0 and line.intercept <= 0:
-                continue
-            m.add(cap * penalty >= line.slope * 100 * v.load[w] + line.intercept * cap)
-        v.balance[w] = penalty
-        terms.append(penalty)
+        top = v.max_load[w]
+        above = _segments(m, curve.above, max(0, top - curve.target), f"a_{w}")
+        below = _segments(m, curve.below, curve.target, f"b_{w}")
+        m.add(v.load[w] == curve.target + sum(x for x, _ in above) - sum(x for x, _ in below))
+        v.segments[w] = (above, below)
+        terms += [cost * x for x, cost in above + below]
     return sum(terms)
+
+
+def _segments(
+    m: cp_model.CpModel, segments: tuple[tuple[int, int], ...], room: int, name: str
+) -> list[tuple[cp_model.IntVar, int]]:
+    out = []
+    for k, (length, cost) in enumerate(segments):
+        size = room if length < 0 else min(length, room)
+        if size <= 0:
+            break
+        out.append((m.new_int_var(0, size, f"{name}_{k}"), cost))
+        room -= size
+    return out
 
 
 def siblings(am: AllocationModel) -> cp_model.LinearExprT:
@@ -180,16 +245,23 @@ def siblings(am: AllocationModel) -> cp_model.LinearExprT:
     inst, m, v = am.instance, am.model, am.vars
     terms = []
     for g, members in enumerate(inst.sibling_groups):
+        free = [r for r in members if r in v.unallocated]
+        if not free:
+            continue
+        fixed = am.fixed_sibling_workers.get(g, set())
         used: dict[int, cp_model.IntVar] = {}
-        for r in members:
-            for option in inst.candidates[r]:
+        for r in free:
+            for option in am.candidates(r):
                 w = option.worker
+                if w in fixed:
+                    continue  # already counted: a sibling outside the model holds them
                 if w not in used:
                     used[w] = m.new_bool_var(f"sib_{g}_{w}")
                 m.add_implication(v.assign[r, w], used[w])
         extra = m.new_int_var(0, len(members), f"sib_extra_{g}")
-        m.add(extra >= sum(used.values()) - 1)
+        m.add(extra >= sum(used.values()) + len(fixed) - 1)
         v.sibling_extra[g] = extra
+        v.sibling_used[g] = used
         terms.append(inst.sibling_cost * extra)
     return sum(terms)
 

@@ -1,8 +1,9 @@
-"""Solve an :class:`~caseweight.solver.model.AllocationModel` and report honestly."""
+"""Solve the allocation, one CP-SAT model per role, and report honestly."""
 
 from __future__ import annotations
 
 import time
+from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -10,9 +11,20 @@ from enum import StrEnum
 import numpy as np
 from ortools.sat.python import cp_model
 
+from caseweight.problem import Role
+from caseweight.solution import objective_terms
+from caseweight.solver.hints import add_full_hint
 from caseweight.solver.instance import Instance
-from caseweight.solver.model import AllocationModel
-from caseweight.solver.warm_start import UNALLOCATED, first_fit
+from caseweight.solver.local_search import improve
+from caseweight.solver.model import AllocationModel, Neighbourhood
+from caseweight.solver.warm_start import UNALLOCATED, first_fit, loads_and_cases
+
+#: Workers re-optimised together in one CP-SAT model.
+NEIGHBOURHOOD_SIZE = 24
+#: Passes over all neighbourhoods while the objective still improves.
+MAX_PASSES = 4
+#: CP-SAT deterministic time per neighbourhood model (repeatable, unlike wall time).
+DETERMINISTIC_TIME_PER_MODEL = 1.0
 
 
 class SolveStatus(StrEnum):
@@ -25,6 +37,7 @@ class SolveStatus(StrEnum):
 class Progress:
     """One report from the solver, for a progress display outside the algorithm."""
 
+    role: str
     seconds: float
     objective: float
     bound: float
@@ -60,12 +73,40 @@ class SolveResult:
 
 
 class _Reporter(cp_model.CpSolverSolutionCallback):
-    def __init__(self, progress: ProgressFn) -> None:
+    def __init__(self, role: str, progress: ProgressFn) -> None:
         super().__init__()
+        self._role = role
         self._progress = progress
 
     def on_solution_callback(self) -> None:
-        self._progress(Progress(self.wall_time, self.objective_value, self.best_objective_bound))
+        self._progress(
+            Progress(self._role, self.wall_time, self.objective_value, self.best_objective_bound)
+        )
+
+
+def neighbourhoods(instance: Instance, incumbent: np.ndarray) -> list[tuple[Role, tuple[int, ...]]]:
+    """Worker groups to re-optimise in turn: each team, then the heaviest with the lightest."""
+    loads, _ = loads_and_cases(instance, incumbent)
+    out: list[tuple[Role, tuple[int, ...]]] = []
+    for role in Role:
+        workers = [
+            w
+            for w in range(instance.n_workers)
+            if instance.worker_roles[w] is role and instance.balances(w)
+        ]
+        if not workers:
+            continue
+        teams: dict[str, list[int]] = defaultdict(list)
+        for w in workers:
+            teams[instance.teams[w]].append(w)
+        for team in sorted(teams):
+            for start in range(0, len(teams[team]), NEIGHBOURHOOD_SIZE):
+                out.append((role, tuple(teams[team][start : start + NEIGHBOURHOOD_SIZE])))
+        by_use = sorted(workers, key=lambda w: (loads[w] / max(1, instance.capacity[w]), w))
+        half = NEIGHBOURHOOD_SIZE // 2
+        mixed = sorted(set(by_use[:half]) | set(by_use[-half:]))
+        out.append((role, tuple(mixed)))
+    return out
 
 
 def solve(
@@ -73,54 +114,67 @@ def solve(
     settings: SolveSettings,
     progress: ProgressFn | None = None,
 ) -> SolveResult:
-    """Build the model, hint it with a feasible allocation, and solve within the limit.
+    """Start from a feasible allocation and improve it neighbourhood by neighbourhood.
 
-    When the solver finds nothing in time, the hint (feasible by construction)
-    is returned with status ``feasible`` and the solver's bound.
+    Each neighbourhood (a team's workers, or the heaviest with the lightest
+    workers of a role) is an exact CP-SAT model of the young people they hold
+    or could take; the rest stay as they are. One search worker and a
+    deterministic time per model make the result repeatable.
     """
     started = time.perf_counter()
-    am = AllocationModel(instance)
-    hint = first_fit(instance)
-    _add_hint(am, hint)
-    solver = cp_model.CpSolver()
-    params = solver.parameters
-    params.max_time_in_seconds = max(0.1, settings.time_limit_seconds)
-    params.num_workers = settings.search_workers
-    params.random_seed = settings.seed
-    built = time.perf_counter()
-    reporter = _Reporter(progress) if progress else None
-    code = solver.solve(am.model, reporter)
-    solve_seconds = time.perf_counter() - built
-    if code in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        assignment = _read_assignment(am, solver)
-        status = SolveStatus.OPTIMAL if code == cp_model.OPTIMAL else SolveStatus.FEASIBLE
-        objective = round(solver.objective_value)
-        terms = {name: round(solver.value(expr)) for name, expr in am.terms.items()}
-    else:
-        assignment, status, objective, terms = hint, SolveStatus.NO_SOLUTION, -1, {}
+    deadline = started + settings.time_limit_seconds
+    incumbent = improve(instance, first_fit(instance), settings.time_limit_seconds * 0.4)
+    current = sum(objective_terms(instance, incumbent).values())
+    statuses: list[SolveStatus] = []
+    build = 0.0
+    for _ in range(MAX_PASSES):
+        improved = False
+        hoods = neighbourhoods(instance, incumbent)
+        for k, (role, workers) in enumerate(hoods):
+            left = deadline - time.perf_counter()
+            if left <= 0.05:
+                break
+            t0 = time.perf_counter()
+            am = AllocationModel(instance, role, Neighbourhood(workers, incumbent))
+            add_full_hint(am, incumbent)
+            build += time.perf_counter() - t0
+            status = _solve_part(am, left / (len(hoods) - k), settings, incumbent)
+            statuses.append(status)
+            new = sum(objective_terms(instance, incumbent).values())
+            improved |= new < current
+            current = new
+            if progress:
+                progress(Progress(role.value, time.perf_counter() - started, current, 0))
+        if not improved or time.perf_counter() >= deadline:
+            break
+    terms = objective_terms(instance, incumbent)
     return SolveResult(
-        status=status,
-        assignment=assignment,
-        objective=objective,
-        best_bound=round(solver.best_objective_bound)
-        if status is not SolveStatus.NO_SOLUTION
-        else 0,
-        solve_seconds=solve_seconds,
-        build_seconds=built - started,
+        status=SolveStatus.FEASIBLE,
+        assignment=incumbent,
+        objective=sum(terms.values()),
+        best_bound=0,
+        solve_seconds=time.perf_counter() - started - build,
+        build_seconds=build,
         terms=terms,
     )
 
 
-def _add_hint(am: AllocationModel, hint: np.ndarray) -> None:
-    for (r, w), var in am.vars.assign.items():
-        am.model.add_hint(var, int(hint[r] == w))
-    for r, var in am.vars.unallocated.items():
-        am.model.add_hint(var, int(hint[r] == UNALLOCATED))
-
-
-def _read_assignment(am: AllocationModel, solver: cp_model.CpSolver) -> np.ndarray:
-    assignment = np.full(len(am.instance.requirements), UNALLOCATED, dtype=np.int64)
+def _solve_part(
+    am: AllocationModel, budget: float, settings: SolveSettings, incumbent: np.ndarray
+) -> SolveStatus:
+    """Solve one neighbourhood's model; adopt its allocation into ``incumbent``."""
+    solver = cp_model.CpSolver()
+    params = solver.parameters
+    params.max_time_in_seconds = max(0.05, budget)
+    params.max_deterministic_time = DETERMINISTIC_TIME_PER_MODEL
+    params.num_workers = 1
+    params.random_seed = settings.seed
+    code = solver.solve(am.model)
+    if code not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        return SolveStatus.NO_SOLUTION
+    for req in am.requirements:
+        incumbent[req.index] = UNALLOCATED
     for (r, w), var in am.vars.assign.items():
         if solver.boolean_value(var):
-            assignment[r] = w
-    return assignment
+            incumbent[r] = w
+    return SolveStatus.OPTIMAL if code == cp_model.OPTIMAL else SolveStatus.FEASIBLE
