@@ -49,13 +49,13 @@ th, td { padding:5px 9px; text-align:left; vertical-align:top;
 thead th { position:sticky; top:0; background:#e9edf2; font-weight:650; z-index:1;
   vertical-align:bottom; }
 table.sortable thead th { cursor:pointer; user-select:none; }
-table.sortable thead th::after { content:" \\2195"; color:#9aa5b1; font-size:11px; }
-table.sortable thead th[aria-sort=ascending]::after { content:" \\25B2"; color:var(--ink); }
-table.sortable thead th[aria-sort=descending]::after { content:" \\25BC"; color:var(--ink); }
+table.sortable thead th::after { content:"\\00a0\\2195"; color:#9aa5b1; font-size:11px; }
+table.sortable thead th[aria-sort=ascending]::after { content:"\\00a0\\25B2"; color:var(--ink); }
+table.sortable thead th[aria-sort=descending]::after { content:"\\00a0\\25BC"; color:var(--ink); }
 tbody tr:nth-child(even) { background:#fafbfc; }
 tbody tr:hover { background:#eef4fa; }
 td.num { text-align:right; font-variant-numeric:tabular-nums; white-space:nowrap; }
-th.num { text-align:right; white-space:nowrap; }
+th.num { text-align:right; }
 td.empty { color:var(--muted); font-style:italic; }
 .pill { display:inline-block; padding:0 7px; border-radius:9px; font-size:12px; background:#e6ebf1;
   white-space:nowrap; }
