@@ -17,7 +17,7 @@ from caseweight.config import Config
 from caseweight.demo import DEMO_AS_OF, demo_paths
 from caseweight.io.inputs import read_problem
 from caseweight.ssda903 import import_ssda903, write_cases
-from caseweight.ssda903.samples import random_cases, write_return
+from caseweight.ssda903.samples import random_cases, roughen, write_return
 from caseweight.ssda903.synthetic import CARRIED, as_text, generate_ssda903, truthy
 
 FLAGS = ("uasc", "disability", "neet", "young_parent", "court_proceedings", "youth_justice")
@@ -138,3 +138,14 @@ def test_a_workbook_round_trip(tmp_path: Path) -> None:
     imported = result.cases.set_index("person_id", drop=False).loc[expected.index]
     for column in CARRIED:
         assert (normal(expected, column) == normal(imported, column)).all(), column
+
+
+def test_a_rough_copy_of_the_return_imports_to_the_same_cases(demo: dict, tmp_path: Path) -> None:
+    rough = roughen(demo["generated"], seed=4)
+    assert rough.tables["episodes"] != demo["generated"].tables["episodes"]
+    folder = write_return(rough, tmp_path / "rough")
+    result = import_ssda903(
+        folder, DEMO_AS_OF, folder / "allocations.csv", folder / "postcodes.csv"
+    )
+    pd.testing.assert_frame_equal(result.cases, demo["result"].cases)
+    assert result.summary["unknown_codes"] == 0

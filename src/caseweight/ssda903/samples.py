@@ -141,3 +141,31 @@ def write_return(ret: SyntheticReturn, folder: str | Path, *, workbook: bool = F
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     return folder
+
+
+def roughen(ret: SyntheticReturn, seed: int = 0) -> SyntheticReturn:
+    """The same return as real extracts often look: ISO dates mixed in, codes in lower case
+    with trailing spaces, blank rows and an extra column. Importing it must give the same cases.
+    """
+    rng = np.random.default_rng(seed)
+    rough = SyntheticReturn(
+        tables={}, allocations=ret.allocations, postcodes=ret.postcodes, expected=ret.expected
+    )
+    for name, rows in ret.tables.items():
+        out: list[dict[str, str]] = []
+        for row in rows:
+            changed = {k: _roughen_cell(k, v, rng) for k, v in row.items()}
+            changed["LOCAL_NOTE"] = "x"
+            out.append(changed)
+            if rng.random() < 0.02:
+                out.append(dict.fromkeys(changed, ""))
+        rough.tables[name] = out
+    return rough
+
+
+def _roughen_cell(column: str, value: str, rng: np.random.Generator) -> str:
+    if value and value[2:3] == "/" and rng.random() < 0.3:  # DD/MM/YYYY -> YYYY-MM-DD
+        return f"{value[6:10]}-{value[3:5]}-{value[0:2]}"
+    if column in {"LS", "PLACE", "RNE", "CIN", "REC", "ACTIV", "ACCOM", "IN_TOUCH", "MISSING"}:
+        return value.lower() + " " if rng.random() < 0.3 else value
+    return value

@@ -45,7 +45,10 @@ class SyntheticReturn:
     skipped: list[str] = field(default_factory=list)
 
     def frame(self, name: str) -> pd.DataFrame:
-        return pd.DataFrame(self.tables.get(name, []), columns=TABLE_COLUMNS[name], dtype=object)
+        rows = self.tables.get(name, [])
+        columns = list(TABLE_COLUMNS[name])
+        extra = [c for c in (rows[0] if rows else {}) if c not in columns]
+        return pd.DataFrame(rows, columns=columns + extra, dtype=object)
 
 
 TABLE_COLUMNS = {
