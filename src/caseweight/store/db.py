@@ -84,7 +84,13 @@ def make_engine(url: str | None) -> Engine:
         options = (
             f"{parsed.query.get('options', '')} -c lock_timeout={int(LOCK_WAIT_SECONDS * 1000)}"
         )
-        return create_engine(text, connect_args={"options": options.strip()})
+        try:
+            return create_engine(text, connect_args={"options": options.strip()})
+        except ImportError:
+            raise CaseweightError(
+                "--db: a PostgreSQL database needs the psycopg package: "
+                "pip install 'psycopg[binary]'"
+            ) from None
     raise CaseweightError(
         f"--db: {describe_url(text)} is a {backend} database; "
         "caseweight stores its history in SQLite or PostgreSQL"
