@@ -105,3 +105,13 @@ def test_synthetic_then_import_through_the_module_entry_point(tmp_path: Path) ->
         "PA1",
         "independent_living",
     ]
+
+
+def test_synthetic_with_a_missing_cases_file_exits_2(tmp_path: Path) -> None:
+    result = run(
+        synthetic_command,
+        ["--cases", tmp_path / "nope.csv", "--as-of", "2026-03-31", "--out", tmp_path / "o"],
+    )
+    assert result.exit_code == 2
+    assert "nope.csv" in result.output
+    assert not (tmp_path / "o").exists()

@@ -7,14 +7,15 @@ generator is also reachable as ``python -m caseweight.ssda903 synthetic``.
 from __future__ import annotations
 
 import csv
-import sys
 from collections import Counter
 from datetime import date
 from pathlib import Path
+from typing import NoReturn
 
 import click
 
 from caseweight.errors import CaseweightError, InputError, Problem
+from caseweight.io.tables import read_table
 from caseweight.ssda903 import import_ssda903, write_cases
 
 SHOWN_WARNINGS = 20
@@ -27,7 +28,7 @@ def _as_of(value: str) -> date:
         raise click.BadParameter(f"{value!r}: expected a date YYYY-MM-DD") from None
 
 
-def _fail(error: CaseweightError) -> None:
+def _fail(error: CaseweightError) -> NoReturn:
     click.echo(f"Error: {error}", err=True)
     raise SystemExit(2)
 
@@ -142,29 +143,16 @@ def synthetic_command(
 
         python -m caseweight.ssda903 synthetic --cases scenarios/demo/cases.csv --as-of 2026-03-31 --out ssda903/
     """  # noqa: E501
-    import pandas as pd
-
     from caseweight.ssda903.samples import cases_for, write_return
     from caseweight.ssda903.synthetic import generate_ssda903
 
     day = _as_of(as_of)
-    if cases_path is not None:
-        if not cases_path.is_file():
-            _fail(
-                InputError(
-                    [
-                        Problem(
-                            cases_path.name, None, None, str(cases_path), "an existing cases file"
-                        )
-                    ]
-                )
-            )
-        cases = pd.read_csv(cases_path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
-    else:
-        cases = cases_for(people, day, seed)
+    try:
+        cases = (
+            read_table(cases_path, "cases").frame if cases_path else cases_for(people, day, seed)
+        )
+    except CaseweightError as error:
+        _fail(error)
     ret = generate_ssda903(cases, day, seed)
     write_return(ret, out, workbook=xlsx)
-    click.echo(
-        f"Wrote an SSDA903 set for {len(ret.expected)} young people to {out}",
-        err=sys.stderr.isatty(),
-    )
+    click.echo(f"Wrote an SSDA903 set for {len(ret.expected)} young people to {out}")
