@@ -233,3 +233,41 @@ def test_allocation_history_keeps_the_current_worker(tmp_path: Path) -> None:
     )
     cases = import_ssda903(folder, AS_OF, tmp_path / "alloc.csv").cases
     assert cases.loc[0, "current_social_worker"] == "S2"
+
+
+def test_a_bad_postcode_lookup_is_an_error(tmp_path: Path) -> None:
+    (tmp_path / "pc.csv").write_text(
+        "postcode,latitude,longitude\nZZ1 1AA,52.0,-1.0\nZZ2 1AA,north,-1.0\nZZ3,95,0\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(InputError) as raised:
+        import_ssda903(BASIC, AS_OF, postcodes=tmp_path / "pc.csv")
+    assert [(p.file, p.row, p.column) for p in raised.value.problems] == [
+        ("pc.csv", 3, "latitude/longitude"),
+        ("pc.csv", 4, "latitude/longitude"),
+    ]
+
+
+def test_postcodes_match_full_then_sector_then_outward_code(tmp_path: Path) -> None:
+    folder = write_return(
+        tmp_path,
+        "A1,1,01/01/2015\nA2,1,01/01/2015\nA3,1,01/01/2015\n",
+        "A1,01/01/2025,S,C2,N1,U4,,\nA2,01/01/2025,S,C2,N1,U4,,\nA3,01/01/2025,S,C2,N1,U4,,\n",
+    )
+    episodes = (folder / "episodes.csv").read_text(encoding="utf-8").splitlines()
+    posts = {"A1": "zz9 9zz", "A2": "ZZ8 1XY", "A3": "ZZ7 2AB"}
+    lines = [episodes[0] + ",HOME_POST,PL_POST"] + [
+        f"{line},ZZ1 1AA,{posts[line.split(',')[0]]}" for line in episodes[1:]
+    ]
+    (folder / "episodes.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    (tmp_path / "pc.csv").write_text(
+        "postcode,latitude,longitude\nZZ1 1AA,52.0,-1.0\nZZ99ZZ,52.0,-0.9\n"
+        "ZZ8 1,52.2,-1.0\nZZ7,52.3,-1.0\n",
+        encoding="utf-8",
+    )
+    lookup = tmp_path / "pc.csv"
+    rows = {
+        r["person_id"]: r["placement_distance_km"]
+        for r in import_ssda903(folder, AS_OF, postcodes=lookup).cases.to_dict("records")
+    }
+    assert rows == {"A1": "6.8", "A2": "22.2", "A3": "33.4"}

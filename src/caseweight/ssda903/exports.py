@@ -53,10 +53,10 @@ def read_allocations(path: str | Path, as_of: date, findings: Findings) -> Alloc
     frame["_row"] = np.asarray(table.rows, dtype=np.int64)
     source = SourceTable("allocations", table.name, frame)
     person_column = "person_id" if "person_id" in frame.columns else "child"
-    for column in (person_column, "role", "worker_id"):
-        if column not in frame.columns:
-            findings.error(table.name, 1, column, None, f"a column '{column}'")
-    if findings.errors.problems:
+    missing = [c for c in (person_column, "role", "worker_id") if c not in frame.columns]
+    for column in missing:
+        findings.error(table.name, 1, column, None, f"a column '{column}'")
+    if missing:
         return Allocations(table.name, {}, {}, {})
     role = frame["role"].str.lower().map(ROLE_WORDS)
     for row, value in zip(
@@ -66,6 +66,29 @@ def read_allocations(path: str | Path, as_of: date, findings: Findings) -> Alloc
     for column in (person_column, "worker_id"):
         for row in frame.loc[frame[column] == "", "_row"]:
             findings.error(table.name, int(row), column, "", "an identifier")
+    kept = pd.DataFrame(
+        {
+            "person": frame[person_column],
+            "role": role,
+            "worker": frame["worker_id"],
+            "_row": frame["_row"],
+        }
+    ).loc[_current(source, as_of, findings) & role.notna()]
+    kept = kept.drop_duplicates(["person", "role", "worker"])
+    _report_clashes(kept, table.name, findings)
+    by_role = {
+        name: dict(zip(part["person"], part["worker"], strict=True))
+        for name, part in kept.groupby("role", sort=True)
+    }
+    row_of = dict(zip(kept["person"], kept["_row"].astype(int), strict=True))
+    return Allocations(
+        table.name, by_role.get("social_worker", {}), by_role.get("personal_adviser", {}), row_of
+    )
+
+
+def _current(source: SourceTable, as_of: date, findings: Findings) -> pd.Series:
+    """Rows current on ``as_of`` by the optional ``start_date`` / ``end_date`` columns."""
+    frame = source.frame
     current = pd.Series(True, index=frame.index)
     stamp = pd.Timestamp(as_of)
     if "start_date" in frame.columns:
@@ -78,43 +101,28 @@ def read_allocations(path: str | Path, as_of: date, findings: Findings) -> Alloc
             source, "end_date", findings, required=False, fatal=True, label="end_date"
         )
         current &= end.isna() | (end > stamp)
-    kept = pd.DataFrame(
-        {
-            "person": frame[person_column],
-            "role": role,
-            "worker": frame["worker_id"],
-            "_row": frame["_row"],
-        }
-    ).loc[current & role.notna()]
-    kept = kept.drop_duplicates(["person", "role", "worker"])
+    return current
+
+
+def _report_clashes(kept: pd.DataFrame, file: str, findings: Findings) -> None:
+    """Two different current workers for one person and role: the export is ambiguous."""
     clash = kept.duplicated(["person", "role"], keep=False)
-    for person, group in kept.loc[clash].groupby(["person", "role"], sort=True):
+    for (person, role), group in kept.loc[clash].groupby(["person", "role"], sort=True):
         rows = [int(r) for r in group["_row"]]
         findings.error(
-            table.name,
-            rows[-1],
-            "worker_id",
-            ", ".join(group["worker"]),
-            f"one current {person[1]} for person {person[0]} (rows {', '.join(map(str, rows))})",
-        )
-    by_role = {
-        name: dict(zip(part["person"], part["worker"], strict=True))
-        for name, part in kept.groupby("role", sort=True)
-    }
-    row_of = dict(zip(kept["person"], kept["_row"].astype(int), strict=True))
-    return Allocations(
-        table.name, by_role.get("social_worker", {}), by_role.get("personal_adviser", {}), row_of
-    )
+            file, rows[-1], "worker_id", ", ".join(group["worker"]),
+            f"one current {role} for person {person} (rows {', '.join(map(str, rows))})",
+        )  # fmt: skip
 
 
 def read_postcodes(path: str | Path, findings: Findings) -> dict[str, tuple[float, float]]:
     """Read a lookup of ``postcode`` (full, sector or outward code) -> ``latitude``, ``longitude``."""  # noqa: E501
     table = read_table(path, "postcodes")
     frame = table.frame
-    for column in ("postcode", "latitude", "longitude"):
-        if column not in frame.columns:
-            findings.error(table.name, 1, column, None, f"a column '{column}'")
-    if findings.errors.problems:
+    missing = [c for c in ("postcode", "latitude", "longitude") if c not in frame.columns]
+    for column in missing:
+        findings.error(table.name, 1, column, None, f"a column '{column}'")
+    if missing:
         return {}
     lat = pd.to_numeric(frame["latitude"], errors="coerce")
     lon = pd.to_numeric(frame["longitude"], errors="coerce")
