@@ -64,7 +64,7 @@ def test_existing_output_is_untouched_when_the_import_fails(tmp_path: Path) -> N
 def test_a_bad_as_of_date_is_a_usage_error(tmp_path: Path) -> None:
     result = run(ssda903_command, [BASIC, "--as-of", "31/13/2026", "--out", tmp_path / "c.csv"])
     assert result.exit_code == 2
-    assert "expected a date YYYY-MM-DD" in result.output
+    assert "expected a date YYYY-MM-DD or DD/MM/YYYY" in result.output
 
 
 def test_help_has_an_example() -> None:

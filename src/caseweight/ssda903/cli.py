@@ -15,17 +15,17 @@ from typing import NoReturn
 import click
 
 from caseweight.errors import CaseweightError, InputError, Problem
-from caseweight.io.tables import read_table
+from caseweight.io.tables import parse_date, read_table
 from caseweight.ssda903 import import_ssda903, write_cases
 
 SHOWN_WARNINGS = 20
 
 
 def _as_of(value: str) -> date:
-    try:
-        return date.fromisoformat(value.strip())
-    except ValueError:
-        raise click.BadParameter(f"{value!r}: expected a date YYYY-MM-DD") from None
+    parsed = parse_date(value)
+    if parsed is None:
+        raise click.BadParameter(f"expected a date YYYY-MM-DD or DD/MM/YYYY, got {value!r}")
+    return parsed
 
 
 def _fail(error: CaseweightError) -> NoReturn:
@@ -48,29 +48,34 @@ def _write_report(path: Path, warnings: list[Problem]) -> None:
 
 
 @click.command("ssda903")
-@click.argument("source", type=click.Path(path_type=Path))
+@click.argument("source", type=click.Path(path_type=Path), metavar="DIR")
 @click.option(
-    "--as-of", "as_of", required=True, help="Date to judge 'in care' and ages: YYYY-MM-DD."
-)
+    "--as-of", "as_of", required=True, metavar="YYYY-MM-DD",
+    help="Date to judge 'in care', ages and the last 12 months.",
+)  # fmt: skip
 @click.option(
     "--allocations",
     type=click.Path(path_type=Path),
+    metavar="FILE",
     help="Case-management export: person_id (or CHILD), role, worker_id.",
 )
 @click.option(
     "--postcodes",
     type=click.Path(path_type=Path),
+    metavar="FILE",
     help="Lookup postcode (or outward code) -> latitude, longitude, for placement distances.",
 )
 @click.option(
     "--out",
     required=True,
     type=click.Path(path_type=Path),
+    metavar="FILE",
     help="Cases CSV to write (the data contract's cases file).",
 )
 @click.option(
     "--report",
     type=click.Path(path_type=Path),
+    metavar="FILE",
     help="Also write every warning to this CSV (file,row,column,value,expected).",
 )
 def ssda903_command(
@@ -79,15 +84,16 @@ def ssda903_command(
 ) -> None:  # fmt: skip
     """Build the cases file from an SSDA903 return (folder of CSVs or one .xlsx workbook).
 
-    SOURCE holds the tables header, episodes, uasc, missing and oc3 (and the
+    DIR holds the tables header, episodes, uasc, missing and oc3 (and the
     2023/24 socialworker table if present). The return does not name the
     allocated workers: give them with --allocations. Unknown codes and
     overlapping episodes are reported as warnings; errors write nothing.
 
+    \b
     Example:
-
-        caseweight import ssda903 ssda903/ --as-of 2026-03-31 --allocations alloc.csv --out cases.csv
-    """  # noqa: E501
+        caseweight import ssda903 ssda903/ --as-of 2026-03-31 \\
+            --allocations allocations.csv --out cases.csv
+    """
     day = _as_of(as_of)
     try:
         result = import_ssda903(source, day, allocations, postcodes)
@@ -122,6 +128,7 @@ def ssda903_command(
     "--cases",
     "cases_path",
     type=click.Path(path_type=Path),
+    metavar="FILE",
     help="Contract cases file to describe (default: a generated authority).",
 )
 @click.option(
@@ -130,19 +137,25 @@ def ssda903_command(
     show_default=True,
     help="Young people to generate when --cases is not given.",
 )
-@click.option("--as-of", "as_of", required=True, help="Date the return describes: YYYY-MM-DD.")
+@click.option(
+    "--as-of", "as_of", required=True, metavar="YYYY-MM-DD", help="Date the return describes."
+)
 @click.option("--seed", default=0, show_default=True, help="Random seed: same seed, same tables.")
 @click.option("--xlsx", is_flag=True, help="Write one ssda903.xlsx workbook instead of CSV files.")
-@click.option("--out", required=True, type=click.Path(path_type=Path), help="Folder to write.")
+@click.option(
+    "--out", required=True, type=click.Path(path_type=Path), metavar="DIRECTORY",
+    help="Folder to write.",
+)  # fmt: skip
 def synthetic_command(
     cases_path: Path | None, people: int, as_of: str, seed: int, xlsx: bool, out: Path
 ) -> None:
     """Write a synthetic SSDA903 set (+ allocations.csv, postcodes.csv) for a cases table.
 
+    \b
     Example:
-
-        python -m caseweight.ssda903 synthetic --cases scenarios/demo/cases.csv --as-of 2026-03-31 --out ssda903/
-    """  # noqa: E501
+        python -m caseweight.ssda903 synthetic --cases scenarios/demo/cases.csv \\
+            --as-of 2026-12-01 --seed 1 --out ssda903-demo/
+    """
     from caseweight.ssda903.samples import cases_for, write_return
     from caseweight.ssda903.synthetic import generate_ssda903
 
