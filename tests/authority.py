@@ -6,7 +6,7 @@ Young people and workers are plain dicts whose keys are contract column names;
 tests go through the real reader. Ages are given in years (and months) at
 :data:`AS_OF`, so a test says "a 16-year-old" rather than a date of birth.
 
-Points to keep in mind when designing a case (default config): an in-care
+Points to keep in mind when designing a case (``conftest.RULES_CONFIG``): an in-care
 young person under 12 scores 5 points, 12 and over 6; a care leaver 16-17
 scores 4, 18-20 scores 3; a personal adviser carries 40% of an in-care young
 person's score. Give workers ``capacity_points`` to make loads easy to reason

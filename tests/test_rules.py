@@ -11,6 +11,7 @@ limit is 120%.
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import timedelta
 
 import pytest
@@ -18,7 +19,7 @@ import pytest
 from authority import AS_OF, Authority
 from caseweight.config import Config
 from caseweight.solver.instance import COST_SCALE
-from conftest import Runner
+from conftest import RULES_CONFIG, Runner
 
 DEFAULTS = Config()
 
@@ -56,8 +57,11 @@ def test_continuity_keeps_a_young_person_with_a_worker_within_target(run_authori
 
 def test_continuity_is_what_keeps_them(run_authority: Runner) -> None:
     """Control: with changes free, the same authority is evened out."""
-    free = Config.from_dict(
-        {"optimiser": {"change_penalty": 0, "change_penalty_per_recent_change": 0}}
+    free = dataclasses.replace(
+        RULES_CONFIG,
+        optimiser=dataclasses.replace(
+            RULES_CONFIG.optimiser, change_penalty=0, change_penalty_per_recent_change=0
+        ),
     )
     outcome = run_authority(nearly_even(), free, time_limit=1)
     assert outcome.changes >= 1

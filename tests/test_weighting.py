@@ -33,18 +33,18 @@ def score_of(young_person: YoungPerson, config: Config | None = None) -> dict[st
 @pytest.mark.parametrize(
     ("age", "status", "base"),
     [
-        (0, "in_care", 5.0),
-        (4, "in_care", 5.0),
-        (11, "in_care", 5.0),
-        (12, "in_care", 6.0),
-        (17, "in_care", 6.0),
-        (16, "care_leaver", 4.0),
-        (17, "care_leaver", 4.0),
-        (18, "care_leaver", 3.0),
-        (20, "care_leaver", 3.0),
-        (21, "care_leaver", 2.0),
-        (25, "care_leaver", 2.0),
-        (18, "in_care", 3.0),  # treated as a care leaver: the care leaver table applies
+        (0, "in_care", 3.0),
+        (4, "in_care", 3.0),
+        (11, "in_care", 3.0),
+        (12, "in_care", 3.5),
+        (17, "in_care", 3.5),
+        (16, "care_leaver", 2.5),
+        (17, "care_leaver", 2.5),
+        (18, "care_leaver", 2.0),
+        (20, "care_leaver", 2.0),
+        (21, "care_leaver", 1.5),
+        (25, "care_leaver", 1.5),
+        (18, "in_care", 2.0),  # treated as a care leaver: the care leaver table applies
     ],
 )
 def test_base_points_by_status_and_age_band(age: int, status: str, base: float) -> None:
@@ -54,8 +54,8 @@ def test_base_points_by_status_and_age_band(age: int, status: str, base: float) 
 def test_age_band_starts_on_the_birthday() -> None:
     on_birthday = YoungPerson("B", 2, date(AS_OF.year - 12, AS_OF.month, AS_OF.day), Status.IN_CARE)
     day_before = YoungPerson("D", 2, date(AS_OF.year - 12, AS_OF.month, 2), Status.IN_CARE)
-    assert score_of(on_birthday)["base"] == 6.0
-    assert score_of(day_before)["base"] == 5.0
+    assert score_of(on_birthday)["base"] == 3.5
+    assert score_of(day_before)["base"] == 3.0
 
 
 @pytest.mark.parametrize(
@@ -101,10 +101,10 @@ def test_score_is_the_sum_of_its_factors() -> None:
     assert scores.factors == FACTORS
     assert scores.points.shape == (3, len(FACTORS))
     assert list(scores.total) == pytest.approx(list(scores.points.sum(axis=1)))
-    # 6 base + 1 + 1.5 + 1 + 1 + 1.5 + 3 + (1 + 1 + 0.5)
-    assert scores.total[0] == pytest.approx(17.5)
-    assert scores.total[1] == pytest.approx(4.0)
-    assert scores.total[2] == pytest.approx(5.0)
+    # 3.5 base + 1 + 1.5 + 1 + 1 + 1.5 + 3 + (1 + 1 + 0.5)
+    assert scores.total[0] == pytest.approx(15.0)
+    assert scores.total[1] == pytest.approx(3.0)
+    assert scores.total[2] == pytest.approx(3.0)
 
 
 def test_changing_a_weight_in_the_config_changes_that_factor_only() -> None:
@@ -147,4 +147,4 @@ def test_scores_from_a_cases_file(tmp_path: Path) -> None:
     problem = read_cases_only(cases, AS_OF)
     scores = score_people(problem, Config())
     assert scores.person_ids == ("A", "B")
-    assert list(scores.total) == [9.0, 2.5]
+    assert list(scores.total) == [6.5, 2.0]
