@@ -115,3 +115,9 @@ def test_synthetic_with_a_missing_cases_file_exits_2(tmp_path: Path) -> None:
     assert result.exit_code == 2
     assert "nope.csv" in result.output
     assert not (tmp_path / "o").exists()
+
+
+def test_out_must_be_a_file_not_a_folder(tmp_path: Path) -> None:
+    result = run(ssda903_command, [BASIC, "--as-of", "2026-03-31", "--out", tmp_path])
+    assert result.exit_code == 2
+    assert "is a folder" in result.output

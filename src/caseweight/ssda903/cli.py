@@ -95,6 +95,10 @@ def ssda903_command(
             --allocations allocations.csv --out cases.csv
     """
     day = _as_of(as_of)
+    if out.is_dir():
+        raise click.BadParameter(
+            f"{out} is a folder; expected the path of a CSV file", param_hint="--out"
+        )
     try:
         result = import_ssda903(source, day, allocations, postcodes)
         write_cases(result.cases, out)
@@ -103,6 +107,9 @@ def ssda903_command(
         raise SystemExit(2) from None
     except CaseweightError as error:
         _fail(error)
+    except OSError as error:  # e.g. no permission to write --out
+        click.echo(f"Error: cannot write {out}: {error.strerror}", err=True)
+        raise SystemExit(2) from None
     for warning in result.warnings[:SHOWN_WARNINGS]:
         click.echo(f"warning: {warning}", err=True)
     if len(result.warnings) > SHOWN_WARNINGS:
