@@ -21,7 +21,7 @@ from caseweight.config import Config
 from caseweight.solver.instance import COST_SCALE
 from conftest import RULES_CONFIG, Runner
 
-DEFAULTS = Config()
+DEFAULTS = RULES_CONFIG
 
 
 def light_and_heavy(first_empty: bool) -> Authority:
@@ -496,3 +496,20 @@ def test_wrong_role_never_proposed(run_authority: Runner) -> None:
 
 def _worker_ids(outcome) -> list[str]:  # type: ignore[no-untyped-def]
     return [w.worker_id for w in outcome.proposal.problem.workers]
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="the hard limit is rounded to a tenth of a point (capacity.hard_limit_points = "
+    "round(points * hard_limit, 1)), so a 10.4-point worker may receive up to 12.5 points: "
+    "120.2%, above the contract's 120%",
+)
+def test_hard_limit_is_not_rounded_up(run_authority: Runner) -> None:
+    """Five care leavers of 2.5 points each; P1 has 10.4 points (hard limit 12.48)."""
+    authority = Authority().worker("P1", "pa", capacity_points=10.4)
+    for i in range(5):
+        authority.person(f"L{i}", age=21, status="care_leaver", neet=True)
+    outcome = run_authority(authority)
+    assert all(float(r["points"]) == 2.5 for r in outcome.rows)
+    load = 2.5 * len(outcome.holding("P1"))
+    assert load <= 10.4 * DEFAULTS.capacity.hard_limit
