@@ -175,3 +175,28 @@ def test_same_seed_gives_the_same_proposal(problem: Problem) -> None:
         _, two = written(second, Path(tmp) / "two")
     assert one == two
     assert first.result.objective == second.result.objective
+
+
+@SETTINGS
+@given(problems())
+def test_nobody_is_left_unallocated_while_an_eligible_worker_has_room(problem: Problem) -> None:
+    """Leaving a row unallocated costs more than any allocation, so it must be forced."""
+    proposal = propose(problem, CONFIG, time_limit=TIME_LIMIT)
+    inst = proposal.instance
+    loads, cases = proposal.loads_after, proposal.cases_after
+    for req in inst.requirements:
+        if proposal.assignment[req.index] >= 0:
+            continue
+        person = problem.people[req.person]
+        for w, worker in enumerate(problem.workers):
+            cap = inst.capacities[w]
+            eligible = (
+                worker.role is req.role
+                and cap.can_receive
+                and set(person.needs_skills) - set(inst.skill_gaps.get(req.index, ()))
+                <= worker.skills
+            )
+            fits = loads[w] + req.points <= inst.hard_limit[w] and (
+                cap.max_cases is None or cases[w] + 1 <= cap.max_cases
+            )
+            assert not (eligible and fits), (person.person_id, req.role.value, worker.worker_id)
