@@ -398,3 +398,30 @@ def test_written_rows_are_numbered_after_blank_lines(tmp_path: Path) -> None:
     result = allocate_files(tmp_path, cases, workers)
     assert_refused(result, tmp_path)
     assert "cases.csv, row 4, column 'status': got 'careleaver'" in result.output
+
+
+def test_xlsx_typed_cells_dates_numbers_and_booleans(tmp_path: Path) -> None:
+    """Excel users type real dates, numbers and TRUE/FALSE; they read as contract text."""
+    from openpyxl import Workbook
+
+    cases, workers = tmp_path / "cases.xlsx", tmp_path / "workers.xlsx"
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.append(["person_id", "date_of_birth", "status", "current_social_worker", "uasc"])
+    sheet.append(["007", born(10), "in_care", "S1", True])
+    sheet.append(["008", born(12), "in_care", None, False])
+    book.save(cases)
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.append(["worker_id", "role", "fte", "capacity_points", "leaving_on"])
+    sheet.append(["S1", "social_worker", 0.5, 30, None])
+    sheet.append(["S2", "social_worker", 1, 30, date(2027, 3, 31)])
+    book.save(workers)
+    problem = read_problem(cases, workers, date(2026, 12, 1), Config())
+    first, second = problem.people
+    assert (first.person_id, first.date_of_birth, first.flags) == ("007", born(10), {"uasc"})
+    assert second.flags == frozenset()
+    assert [w.fte for w in problem.workers] == [0.5, 1.0]
+    assert problem.workers[1].leaving_on == date(2027, 3, 31)

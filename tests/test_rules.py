@@ -310,6 +310,21 @@ def test_skills_nobody_has_are_reported_not_blocking(run_authority: Runner) -> N
     assert outcome.proposal.summary()["unallocated"] == 0
 
 
+def test_skills_are_hard_when_a_worker_has_them(run_authority: Runner) -> None:
+    """The only worker with the skill is full: the young person waits rather than go without."""
+    authority = (
+        Authority()
+        .worker("S1", capacity_points=10, skills="uasc")
+        .worker("S2", capacity_points=20)
+        .person("A", sw="S1")
+        .person("X", sw="S1")
+        .person("N", needs_skills="uasc", uasc=True)
+    )
+    outcome = run_authority(authority)
+    assert outcome.worker_of("N") == ""
+    assert outcome.reason("N") == "no_capacity"
+
+
 def test_skills_move_towards_a_worker_with_the_skill(run_authority: Runner) -> None:
     """A kept worker lacking a skill another worker has costs the skills penalty."""
     authority = (
