@@ -314,10 +314,10 @@ def test_skills_are_hard_when_a_worker_has_them(run_authority: Runner) -> None:
     """The only worker with the skill is full: the young person waits rather than go without."""
     authority = (
         Authority()
-        .worker("S1", capacity_points=10, skills="uasc")
+        .worker("S1", capacity_points=10, skills="uasc;language:arabic")
         .worker("S2", capacity_points=20)
-        .person("A", sw="S1")
-        .person("X", sw="S1")
+        .person("A", sw="S1", needs_skills="language:arabic")  # neither can move to S2
+        .person("X", sw="S1", needs_skills="language:arabic")
         .person("N", needs_skills="uasc", uasc=True)
     )
     outcome = run_authority(authority)
