@@ -84,6 +84,20 @@ def main() -> None:
 @click.option("--time-limit", type=click.FloatRange(min=0.1), help="Seconds for the solver.")
 @click.option("--no-report", is_flag=True, help="Do not write report.html / report.xlsx.")
 @click.option("--quiet", is_flag=True, help="No progress lines while solving.")
+@click.option(
+    "--db",
+    "db_url",
+    metavar="URL",
+    help="Database of approvals and history (sqlite:///FILE, postgresql://..., or a path): "
+    "changes of worker and previous workers come from it, and the run is recorded. "
+    "Default: $CASEWEIGHT_DB, else the default database file if it exists.",
+)
+@click.option("--no-db", is_flag=True, help="Use no database, even if one exists.")
+@click.option(
+    "--pins",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="pins.csv: allocations to keep or make (pin) and pairings never to propose (exclude).",
+)
 @user_errors
 def allocate(
     cases: Path | None,
@@ -94,6 +108,9 @@ def allocate(
     time_limit: float | None,
     no_report: bool,
     quiet: bool,
+    db_url: str | None,
+    no_db: bool,
+    pins: Path | None,
 ) -> None:
     """Propose an allocation of young people to workers.
 
@@ -106,7 +123,10 @@ def allocate(
     """
     from caseweight.commands import run_allocate
 
-    run_allocate(cases, workers, as_of, out_dir, config_path, time_limit, not no_report, quiet)
+    run_allocate(
+        cases, workers, as_of, out_dir, config_path, time_limit, not no_report, quiet,
+        db_url=db_url, no_db=no_db, pins=pins,
+    )  # fmt: skip
 
 
 @main.command()

@@ -2,14 +2,23 @@
 
 from __future__ import annotations
 
+import dataclasses
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from caseweight.config import Config
 from caseweight.errors import CaseweightError
 from caseweight.solver.solve import Progress
+
+if TYPE_CHECKING:
+    from caseweight.continuity import Overrides
+    from caseweight.problem import Problem
+    from caseweight.store.store import Store
 
 
 def _progress_printer() -> object:
@@ -47,7 +56,11 @@ def run_allocate(
     time_limit: float | None,
     report: bool,
     quiet: bool,
+    db_url: str | None = None,
+    no_db: bool = False,
+    pins: Path | None = None,
 ) -> None:
+    """Read, apply history and pins, propose, write the folder, record the run."""
     from caseweight.io.inputs import read_problem
     from caseweight.io.proposal import write_proposal
     from caseweight.pipeline import propose
@@ -57,21 +70,76 @@ def run_allocate(
     config = Config.from_file(config_path)
     problem = read_problem(cases, workers, as_of, config)
     out_dir = out_dir or Path("proposals") / as_of.isoformat()
-    if not quiet:
-        click.echo(
-            f"Solving ({len(problem.people)} young people, {len(problem.workers)} workers)...",
-            err=True,
-        )
-    proposal = propose(problem, config, time_limit, None if quiet else _progress_printer())  # type: ignore[arg-type]
-    extra = None
-    if report:
-        from caseweight.report import write_report
+    with open_store(store_url(db_url, no_db)) as store:
+        problem, overrides = monthly_overrides(problem, store, pins)
+        if not quiet:
+            click.echo(
+                f"Solving ({len(problem.people)} young people, {len(problem.workers)} workers)...",
+                err=True,
+            )
+        progress = None if quiet else _progress_printer()
+        proposal = propose(problem, config, time_limit, progress, overrides=overrides)  # type: ignore[arg-type]
+        extra = None
+        if report:
+            from caseweight.report import write_report
 
-        def extra(folder: Path) -> None:
-            write_report(folder)
+            def extra(folder: Path) -> None:
+                write_report(folder)
 
-    summary = write_proposal(proposal, out_dir, extra)
-    click.echo(terminal_summary(summary, str(out_dir)))
+        summary = write_proposal(proposal, out_dir, extra)
+        click.echo(terminal_summary(summary, str(out_dir)))
+        if store is not None:
+            run_id = store.record_run(out_dir)
+            click.echo(f"  recorded run {run_id} in {store.url}")
+
+
+def store_url(db_url: str | None, no_db: bool) -> str | None:
+    """``--db``, else ``$CASEWEIGHT_DB``, else the default database file if it exists."""
+    import os
+
+    if no_db:
+        return None
+    if db_url:
+        return db_url
+    from caseweight.store.db import ENV_DB, default_url
+
+    if os.environ.get(ENV_DB):
+        return os.environ[ENV_DB]
+    default = default_url()
+    path = Path(default.removeprefix("sqlite:///"))
+    return default if path.is_file() else None
+
+
+@contextmanager
+def open_store(url: str | None) -> Iterator[Store | None]:
+    """The store at ``url`` (closed afterwards), or ``None`` without one."""
+    if url is None:
+        yield None
+        return
+    from caseweight.store.store import Store
+
+    with Store.open(url) as store:
+        yield store
+
+
+def monthly_overrides(
+    problem: Problem, store: Store | None, pins: Path | None
+) -> tuple[Problem, Overrides]:
+    """Continuity from the store (or the input column) and the pins file, for one run."""
+    from caseweight.continuity import apply_history, input_only_note, read_history
+
+    if store is None:
+        overrides = input_only_note()
+    else:
+        problem, overrides = apply_history(problem, read_history(store, problem.as_of))
+    if pins is not None:
+        from caseweight.io.pins import read_pins
+
+        pinned = read_pins(pins, problem)
+        digests = {**problem.digests, "pins_sha256": pinned.notes["pins"]["sha256"]}
+        problem = dataclasses.replace(problem, digests=digests)
+        overrides = overrides.merged(pinned)
+    return problem, overrides
 
 
 def run_score(cases: Path, as_of: date, config_path: Path | None, out_file: Path | None) -> None:

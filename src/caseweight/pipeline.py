@@ -12,6 +12,7 @@ import numpy as np
 
 from caseweight.capacity import capacities
 from caseweight.config import Config
+from caseweight.continuity import Overrides, Resolved, resolve
 from caseweight.demand import POINTS_SCALE, Demand, build_demand
 from caseweight.explain import Explanation, Reason, explain
 from caseweight.problem import Problem, Role
@@ -38,6 +39,8 @@ class Proposal:
     cases_before: np.ndarray
     loads_after: np.ndarray
     cases_after: np.ndarray
+    overrides: Overrides | None = None
+    resolved: Resolved | None = None
 
     @property
     def assignment(self) -> np.ndarray:
@@ -90,11 +93,22 @@ def propose(
     progress: ProgressFn | None = None,
     excluded: frozenset[tuple[int, int]] = frozenset(),
     pinned: dict[int, int] | None = None,
+    overrides: Overrides | None = None,
 ) -> Proposal:
-    """Score, build, solve and check one allocation month."""
+    """Score, build, solve and check one allocation month.
+
+    ``overrides`` (pins, exclusions and rejections by id, see
+    :mod:`caseweight.continuity`) add to ``pinned`` and ``excluded``; a move
+    they cause is explained with reason ``pinned``.
+    """
     scores = score_people(problem, config)
     demand = build_demand(problem, scores, config)
     caps = capacities(problem, config)
+    resolved = None
+    if overrides is not None:
+        resolved = resolve(overrides, problem, demand.requirements)
+        excluded = excluded | resolved.excluded
+        pinned = {**resolved.pinned, **(pinned or {})}
     instance = build_instance(problem, demand, caps, config, excluded, pinned)
     opt = config.optimiser
     settings = SolveSettings(
@@ -107,6 +121,8 @@ def propose(
     before_loads, before_cases = _current_loads(problem, demand, scores, instance)
     after_loads, after_cases = loads_and_cases(instance, result.assignment)
     explanations = explain(problem, instance, result.assignment, before_loads, after_loads)
+    if resolved is not None:
+        explanations = _overridden(instance, result.assignment, explanations, resolved)
     return Proposal(
         problem=problem,
         config=config,
@@ -120,7 +136,24 @@ def propose(
         cases_before=before_cases,
         loads_after=after_loads,
         cases_after=after_cases,
+        overrides=overrides,
+        resolved=resolved,
     )
+
+
+def _overridden(
+    instance: Instance,
+    assignment: np.ndarray,
+    explanations: tuple[Explanation, ...],
+    resolved: Resolved,
+) -> tuple[Explanation, ...]:
+    """Reason ``pinned`` for each move a pin or an exclusion of the current worker caused."""
+    out = list(explanations)
+    for r, why in resolved.why.items():
+        w = int(assignment[r])
+        if w != UNALLOCATED and w != instance.requirements[r].current_worker:
+            out[r] = Explanation(Reason.PINNED, f"{why}; {explanations[r].detail}")
+    return tuple(out)
 
 
 def _current_loads(

@@ -65,6 +65,7 @@ def build_summary(proposal: Proposal) -> dict[str, Any]:
     unallocated = sum(int(proposal.assignment[r] == UNALLOCATED) for r in range(n))
     if unallocated:
         warnings.append(f"{unallocated} allocation(s) could not be made: see allocations.csv")
+    sections = _monthly_sections(proposal, warnings)
     return {
         "as_of": problem.as_of.isoformat(),
         "run_id": proposal.run_id,
@@ -100,8 +101,29 @@ def build_summary(proposal: Proposal) -> dict[str, Any]:
         "workers_over_target_after": sum(v["over_target_after"] for v in by_role.values()),
         "by_role": by_role,
         "check": {"ok": proposal.check.ok, "violations": list(proposal.check.violations)},
+        **sections,
         "warnings": warnings,
     }
+
+
+def _monthly_sections(proposal: Proposal, warnings: list[str]) -> dict[str, Any]:
+    """Continuity, pins and transitions sections; their warnings join ``warnings``."""
+    from caseweight.transition import handovers, transition_summary
+
+    sections: dict[str, Any] = {}
+    if proposal.overrides is not None:
+        sections.update(proposal.overrides.notes)
+        warnings.extend(proposal.overrides.warnings)
+    if proposal.resolved is not None:
+        warnings.extend(proposal.resolved.warnings)
+        sections["overrides_applied"] = {
+            "pinned": len(proposal.resolved.pinned),
+            "excluded_pairs": len(proposal.resolved.excluded),
+        }
+    months = proposal.config.transition_months
+    sections["transitions"], transition_warnings = transition_summary(handovers(proposal), months)
+    warnings.extend(transition_warnings)
+    return sections
 
 
 def terminal_summary(summary: dict[str, Any], out_dir: str) -> str:

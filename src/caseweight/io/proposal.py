@@ -21,6 +21,7 @@ import pandas as pd
 from caseweight.demand import POINTS_SCALE
 from caseweight.problem import Role, age_months, birthday
 from caseweight.solver.warm_start import UNALLOCATED
+from caseweight.transition import handovers, transitions_table
 
 if TYPE_CHECKING:
     from caseweight.pipeline import Proposal
@@ -162,6 +163,7 @@ def write_proposal(p: Proposal, out_dir: Path, extra: Callable[[Path], None] | N
         workers_table(p).to_csv(tmp / "workers.csv", index=False)
         scores_table(p.scores).to_csv(tmp / "scores.csv", index=False)
         young_people_table(p).to_csv(tmp / "young_people.csv", index=False)
+        transitions_table(handovers(p)).to_csv(tmp / "transitions.csv", index=False)
         (tmp / "summary.json").write_text(
             json.dumps(summary, indent=2, default=_json_scalar) + "\n", encoding="utf-8"
         )
