@@ -7,13 +7,18 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pytest
+from ortools.sat.python import cp_model
 
 from authority import AS_OF, Authority
 from caseweight.config import Config
 from caseweight.io.inputs import read_problem
 from caseweight.io.proposal import allocations_table
 from caseweight.pipeline import Proposal, propose
+from caseweight.solver.instance import Instance
+from caseweight.solver.model import AllocationModel
+from caseweight.solver.warm_start import UNALLOCATED
 
 
 @dataclass
@@ -93,3 +98,40 @@ def run_authority(tmp_path: Path) -> Runner:
         return Outcome(proposal, frame.to_dict("records"))
 
     return run
+
+
+def model_terms(instance: Instance, assignment: np.ndarray) -> tuple[dict[str, int], int]:
+    """The CP-SAT model's own price of ``assignment``: fix every choice, solve the rest.
+
+    Loads, balance segments and sibling counts stay free, so the model's
+    objective is its own reading of the soft rules, independent of
+    :func:`caseweight.solution.objective_terms`. An assignment the model's
+    hard rules forbid comes back infeasible.
+    """
+    am = AllocationModel(instance)
+    for (r, w), var in am.vars.assign.items():
+        am.model.add(var == int(assignment[r] == w))
+    for r, var in am.vars.unallocated.items():
+        am.model.add(var == int(assignment[r] == UNALLOCATED))
+    solver = cp_model.CpSolver()
+    solver.parameters.num_workers = 1
+    solver.parameters.max_time_in_seconds = 10
+    code = solver.solve(am.model)
+    assert code == cp_model.OPTIMAL, solver.status_name(code)
+    terms = {name: round(solver.value(expr)) for name, expr in am.terms.items()}
+    return terms, round(solver.objective_value)
+
+
+def exact_optimum(instance: Instance) -> tuple[np.ndarray, int]:
+    """Solve the whole model at once (tiny instances only)."""
+    am = AllocationModel(instance)
+    solver = cp_model.CpSolver()
+    solver.parameters.num_workers = 1
+    solver.parameters.max_time_in_seconds = 20
+    code = solver.solve(am.model)
+    assert code == cp_model.OPTIMAL, solver.status_name(code)
+    assignment = np.full(len(instance.requirements), UNALLOCATED, dtype=np.int64)
+    for (r, w), var in am.vars.assign.items():
+        if solver.boolean_value(var):
+            assignment[r] = w
+    return assignment, round(solver.objective_value)

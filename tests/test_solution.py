@@ -13,7 +13,7 @@ from caseweight.config import Config
 from caseweight.pipeline import Proposal
 from caseweight.solution import check_proposal, objective_terms
 from caseweight.solver.warm_start import UNALLOCATED
-from conftest import Runner
+from conftest import Runner, exact_optimum, model_terms
 
 TERMS = {"continuity", "team", "skills", "balance", "siblings", "unallocated"}
 
@@ -77,6 +77,27 @@ def test_check_recomputes_the_solver_terms_and_objective(run_authority: Runner, 
     assert check.terms == result.terms
     assert check.objective == result.objective
     assert result.best_bound <= result.objective
+
+
+@pytest.mark.parametrize("name", sorted(AUTHORITIES))
+def test_check_prices_a_proposal_as_the_cp_sat_model_does(run_authority: Runner, name: str) -> None:
+    """The model's own objective terms for the proposal equal the independent recomputation."""
+    proposal = run_authority(AUTHORITIES[name]()).proposal
+    terms, objective = model_terms(proposal.instance, proposal.assignment)
+    assert terms == proposal.check.terms
+    assert objective == proposal.check.objective == proposal.result.objective
+
+
+@pytest.mark.parametrize("name", sorted(AUTHORITIES))
+def test_check_prices_the_model_optimum_as_the_model_does(run_authority: Runner, name: str) -> None:
+    """On the whole model's optimum too (a different assignment from the pipeline's)."""
+    proposal = run_authority(AUTHORITIES[name]()).proposal
+    best, objective = exact_optimum(proposal.instance)
+    check = check_proposal(proposal.problem, proposal.instance, best, proposal.config)
+    assert check.ok, check.violations
+    assert check.objective == objective
+    assert proposal.result.objective >= objective
+    assert proposal.result.best_bound <= objective
 
 
 def test_mixed_authority_exercises_every_term(run_authority: Runner) -> None:
