@@ -1,0 +1,63 @@
+"""The side-by-side table of scenarios: terminal, CSV and Markdown."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Sequence
+
+from caseweight.scenario.figures import ROWS
+from caseweight.scenario.run import Outcome
+
+FORMATS = ("terminal", "csv", "markdown")
+
+
+def _cell(value: float, kind: str) -> str:
+    if kind == "pct":
+        return f"{value:.0%}"
+    if kind == "int":
+        return f"{int(value):,}"
+    return f"{value:,.1f}"
+
+
+def comparison_rows(outcomes: Sequence[Outcome]) -> list[list[str]]:
+    """Header row then one row per figure; the first column names the figure."""
+    rows = [["figure", *(o.name for o in outcomes)]]
+    for key, label, kind in ROWS:
+        rows.append([label, *(_cell(o.figures[key], kind) for o in outcomes)])
+    return rows
+
+
+def render(outcomes: Sequence[Outcome], fmt: str) -> str:
+    """The comparison in ``fmt`` (one of :data:`FORMATS`)."""
+    if fmt == "csv":
+        return _csv(outcomes)
+    rows = comparison_rows(outcomes)
+    if fmt == "markdown":
+        lines = ["| " + " | ".join(_escape(c) for c in row) + " |" for row in rows]
+        lines.insert(1, "|" + "---|" + "---:|" * len(outcomes))
+        return "\n".join(lines) + "\n"
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+    lines = []
+    for n, row in enumerate(rows):
+        cells = [row[0].ljust(widths[0])] + [
+            c.rjust(w) for c, w in zip(row[1:], widths[1:], strict=True)
+        ]
+        lines.append("  ".join(cells).rstrip())
+        if n == 0:
+            lines.append("  ".join("-" * w for w in widths))
+    return "\n".join(lines) + "\n"
+
+
+def _csv(outcomes: Sequence[Outcome]) -> str:
+    """Machine-readable: raw numbers (fractions for utilisation), one row per figure."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(["figure", *(o.name for o in outcomes)])
+    for key, _label, _kind in ROWS:
+        writer.writerow([key, *(o.figures[key] for o in outcomes)])
+    return buffer.getvalue()
+
+
+def _escape(text: str) -> str:
+    return text.replace("|", "\\|")
