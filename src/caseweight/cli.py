@@ -163,6 +163,7 @@ def _register() -> None:
     """Commands that live beside their own modules."""
     from caseweight.demo import demo_command
     from caseweight.report.cli import report_command
+    from caseweight.scenario.cli import scenario_group
     from caseweight.ssda903.cli import ssda903_command
     from caseweight.store.cli import approve_command, history_command
 
@@ -170,6 +171,7 @@ def _register() -> None:
     main.add_command(report_command)
     main.add_command(approve_command)
     main.add_command(history_command)
+    main.add_command(scenario_group)
     import_group.add_command(ssda903_command)
 
 
