@@ -166,12 +166,14 @@ def _register() -> None:
     from caseweight.scenario.cli import scenario_group
     from caseweight.ssda903.cli import ssda903_command
     from caseweight.store.cli import approve_command, history_command
+    from caseweight.suggest_cli import suggest_command
 
     main.add_command(demo_command)
     main.add_command(report_command)
     main.add_command(approve_command)
     main.add_command(history_command)
     main.add_command(scenario_group)
+    main.add_command(suggest_command)
     import_group.add_command(ssda903_command)
 
 
