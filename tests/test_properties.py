@@ -21,6 +21,7 @@ from caseweight.config import Config
 from caseweight.io.proposal import write_proposal
 from caseweight.pipeline import Proposal, propose
 from caseweight.problem import Problem, Role, Status, Worker, YoungPerson, age_months, age_years
+from conftest import exact_optimum, model_terms
 
 CONFIG = Config()
 TIME_LIMIT = 1.0
@@ -200,3 +201,19 @@ def test_nobody_is_left_unallocated_while_an_eligible_worker_has_room(problem: P
                 cap.max_cases is None or cases[w] + 1 <= cap.max_cases
             )
             assert not (eligible and fits), (person.person_id, req.role.value, worker.worker_id)
+
+
+@SETTINGS
+@given(problems())
+def test_model_prices_the_proposal_as_the_check_does_and_the_bound_is_honest(
+    problem: Problem,
+) -> None:
+    """CP-SAT's own reading of the proposal equals the check's; the bound is below the optimum."""
+    proposal = propose(problem, CONFIG, time_limit=TIME_LIMIT)
+    terms, objective = model_terms(proposal.instance, proposal.assignment)
+    assert terms == proposal.check.terms
+    assert objective == proposal.result.objective
+    _, optimum = exact_optimum(proposal.instance)
+    assert proposal.result.best_bound <= optimum <= proposal.result.objective
+    if proposal.result.status.value == "optimal":
+        assert proposal.result.objective == optimum
