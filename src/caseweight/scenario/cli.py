@@ -83,7 +83,17 @@ def run_command(
         click.echo(_headline(outcome))
         if out_dir is not None:
             body = {"name": outcome.name, "figures": outcome.figures, "summary": outcome.summary}
-            write_atomic(out_dir / f"{path.stem}.json", json.dumps(body, indent=2) + "\n")
+            write_atomic(
+                out_dir / f"{path.stem}.json", json.dumps(body, indent=2, default=_plain) + "\n"
+            )
+
+
+def _plain(value: object) -> object:
+    """numpy scalars in a summary as plain numbers."""
+    item = getattr(value, "item", None)
+    if item is None:
+        raise TypeError(f"not JSON serialisable: {type(value).__name__}")
+    return item()
 
 
 def _headline(outcome: Outcome) -> str:

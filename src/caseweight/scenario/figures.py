@@ -52,7 +52,7 @@ def planner_figures(proposal: Proposal) -> dict[str, float]:
     target = config.capacity.target_utilisation
     out: dict[str, float] = {
         "young_people": len(proposal.problem.people),
-        "changes": sum(proposal.is_change_of_worker(r) for r in range(len(inst.requirements))),
+        "changes": int(sum(proposal.is_change_of_worker(r) for r in range(len(inst.requirements)))),
     }
     for role, short in SHORT.items():
         workers = role_workers(proposal, role)
@@ -72,8 +72,8 @@ def planner_figures(proposal: Proposal) -> dict[str, float]:
                 round(float(np.percentile(util, 90)), 4) if util.size else 0.0
             ),
             f"{short}_over_target": int(np.sum(util > target + 1e-9)),
-            f"{short}_unallocated": sum(
-                int(proposal.assignment[r.index] == UNALLOCATED) for r in reqs
+            f"{short}_unallocated": int(
+                sum(int(proposal.assignment[r.index] == UNALLOCATED) for r in reqs)
             ),
             f"{short}_fte_needed": math.ceil(short_of / per_fte * 10 - 1e-9) / 10,
         }

@@ -23,6 +23,9 @@ from caseweight.errors import CaseweightError
 from caseweight.scenario.build import ScenarioJob, prepare
 from caseweight.scenario.spec import load_scenario
 
+#: How long to wait for a Dask scheduler before giving up.
+CONNECT_TIMEOUT = "10s"
+
 
 @dataclass(frozen=True)
 class Outcome:
@@ -89,7 +92,7 @@ def _run_on_dask(jobs: Sequence[ScenarioJob], scheduler: str) -> list[Outcome]:
             "--scheduler needs Dask distributed: pip install 'dask[distributed]'"
         ) from None
     try:
-        client = Client(scheduler, timeout="10s")
+        client = Client(scheduler, timeout=CONNECT_TIMEOUT)
     except (OSError, TimeoutError) as exc:
         raise CaseweightError(f"cannot reach the Dask scheduler at {scheduler}: {exc}") from None
     with client:

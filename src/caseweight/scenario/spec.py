@@ -31,7 +31,7 @@ WORKER_FIELDS = (
     "worker_id", "role", "fte", "name", "grade", "team", "capacity_points", "max_cases",
     "skills", "accepting_new", "leaving_on",
 )  # fmt: skip
-_CHANGE = re.compile(r"^([+-])\s*(\d+(?:\.\d+)?)\s*(%?)$")
+_CHANGE = re.compile(r"^([+-]?)\s*(\d+(?:\.\d+)?)\s*(%?)$")
 
 
 class ScenarioError(CaseweightError):
@@ -299,7 +299,7 @@ def _demand(check: _Checker, row: LineDict) -> DemandChange:
         else:
             low, high = ages
     sign, amount, percent = match.groups()
-    return DemandChange(kind, 1 if sign == "+" else -1, float(amount), bool(percent),
+    return DemandChange(kind, -1 if sign == "-" else 1, float(amount), bool(percent),
                         low, high, row.line)  # fmt: skip
 
 
