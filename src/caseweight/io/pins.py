@@ -71,9 +71,8 @@ def read_pins(path: str | Path, problem: Problem) -> Overrides:
     rows = _read_rows(table, problems)
     active = [r for r in rows if r.until is None or r.until >= problem.as_of]
     expired = [r for r in rows if r not in active]
-    for row in active:
-        _check_against_problem(table.name, row, problem, problems)
-    _check_consistent(table.name, active, problems)
+    known = [r for r in active if _check_against_problem(table.name, r, problem, problems)]
+    _check_consistent(table.name, known, problems)
     problems.raise_if_any()
     overrides = _overrides(table.name, active, expired, problem.as_of)
     overrides.notes["pins"]["sha256"] = file_sha256(path)
@@ -101,15 +100,16 @@ def _read_rows(table: Table, problems: ProblemCollector) -> list[PinRow]:
 
 def _check_against_problem(
     name: str, row: PinRow, problem: Problem, problems: ProblemCollector
-) -> None:
-    """Unknown ids, a worker of another role, a pin the hard rules would refuse."""
+) -> bool:
+    """Unknown ids, a worker of another role, a pin the hard rules would refuse; True if none."""
+    before = len(problems.problems)
     person = problem.person_index.get(row.person_id)
     if person is None:
         problems.add(name, row.row, "person_id", row.person_id, "a person_id from the cases file")
     w = problem.worker_index.get(row.worker_id)
     if w is None:
         problems.add(name, row.row, "worker_id", row.worker_id, "a worker_id from the workers file")
-        return
+        return False
     worker = problem.workers[w]
     if worker.role is not row.role:
         problems.add(
@@ -119,9 +119,17 @@ def _check_against_problem(
             row.worker_id,
             f"a worker whose role is {row.role.value} (this worker is a {worker.role.value})",
         )
-        return
-    if row.kind != "pin" or person is None:
-        return
+        return False
+    if row.kind == "pin" and person is not None:
+        _check_pin_target(name, row, problem, person, problems)
+    return len(problems.problems) == before
+
+
+def _check_pin_target(
+    name: str, row: PinRow, problem: Problem, person: int, problems: ProblemCollector
+) -> None:
+    """A pin must be one the hard rules allow: the worker stays and may take the young person."""
+    worker = problem.workers[problem.worker_index[row.worker_id]]
     if worker.has_left(problem.as_of):
         problems.add(
             name,
