@@ -63,6 +63,27 @@ def prepare(scenario: Scenario, time_limit: float | None = None) -> ScenarioJob:
     ScenarioError, InputError, ConfigError
         When the scenario's changes do not fit its base, or the base files are bad.
     """
+    base = prepare_base(scenario)
+    return ScenarioJob(
+        name=scenario.name,
+        path=str(scenario.path),
+        problem=apply_hr_changes(base.problem, base.hr),
+        config=base.config,
+        time_limit=time_limit if time_limit is not None else scenario.time_limit,
+    )
+
+
+@dataclass(frozen=True)
+class ScenarioBase:
+    """A scenario's problem before its HR feed, the feed, and the config (for forecasts)."""
+
+    problem: Problem
+    hr: tuple[HRChange, ...]
+    config: Config
+
+
+def prepare_base(scenario: Scenario) -> ScenarioBase:
+    """Everything of :func:`prepare` except applying the HR feed, which a forecast dates."""
     config = scenario_config(scenario)
     cases = read_table(scenario.cases, "cases").frame.copy()
     workers = _change_workers(scenario, read_table(scenario.workers, "workers").frame.copy())
@@ -72,14 +93,7 @@ def prepare(scenario: Scenario, time_limit: float | None = None) -> ScenarioJob:
         cases.to_csv(cases_path, index=False)
         workers.to_csv(workers_path, index=False)
         problem = read_problem(cases_path, workers_path, scenario.as_of, config)
-    problem = apply_hr_changes(problem, _hr_changes(scenario, problem, config))
-    return ScenarioJob(
-        name=scenario.name,
-        path=str(scenario.path),
-        problem=problem,
-        config=config,
-        time_limit=time_limit if time_limit is not None else scenario.time_limit,
-    )
+    return ScenarioBase(problem, _hr_changes(scenario, problem, config), config)
 
 
 def _hr_changes(scenario: Scenario, problem: Problem, config: Config) -> tuple[HRChange, ...]:
