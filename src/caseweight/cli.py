@@ -162,6 +162,7 @@ def import_group() -> None:
 def _register() -> None:
     """Commands that live beside their own modules."""
     from caseweight.demo import demo_command
+    from caseweight.forecast_cli import forecast_command
     from caseweight.report.cli import report_command
     from caseweight.scenario.cli import scenario_group
     from caseweight.ssda903.cli import ssda903_command
@@ -173,6 +174,7 @@ def _register() -> None:
     main.add_command(approve_command)
     main.add_command(history_command)
     main.add_command(scenario_group)
+    main.add_command(forecast_command)
     main.add_command(suggest_command)
     import_group.add_command(ssda903_command)
 
