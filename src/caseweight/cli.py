@@ -165,6 +165,7 @@ def _register() -> None:
     from caseweight.forecast_cli import forecast_command
     from caseweight.report.cli import report_command
     from caseweight.scenario.cli import scenario_group
+    from caseweight.simulate_cli import simulate_command
     from caseweight.ssda903.cli import ssda903_command
     from caseweight.store.cli import approve_command, history_command
     from caseweight.suggest_cli import suggest_command
@@ -175,6 +176,7 @@ def _register() -> None:
     main.add_command(history_command)
     main.add_command(scenario_group)
     main.add_command(forecast_command)
+    main.add_command(simulate_command)
     main.add_command(suggest_command)
     import_group.add_command(ssda903_command)
 
