@@ -148,5 +148,13 @@ def terminal_summary(summary: dict[str, Any], out_dir: str) -> str:
         f"{summary['objective']}, bound {summary['best_bound']}, gap {summary['gap']:.2%}; "
         f"independent check: {'all hard rules hold' if summary['check']['ok'] else 'FAILED'}"
     )
+    continuity = summary.get("continuity")
+    if continuity and continuity.get("source") == "store":
+        lines.append(
+            f"  continuity: changes of worker and previous workers of "
+            f"{continuity['people_from_store']} young people from the history in "
+            f"{continuity['database']}; {continuity['rejections_excluded']} rejected move(s) "
+            "held back"
+        )
     lines += [f"  warning: {w}" for w in summary["warnings"]]
     return "\n".join(lines)
