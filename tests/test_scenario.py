@@ -154,3 +154,19 @@ def test_cli_run_prints_one_line_per_scenario(folder: Path, tmp_path: Path) -> N
     assert result.exit_code == 0, result.output
     assert result.output.startswith("baseline: ")
     assert (tmp_path / "runs" / "baseline.json").is_file()
+
+
+def test_capacity_shows_the_breakdown_with_reductions_and_their_end_dates(folder: Path) -> None:
+    path = write_scenario(
+        folder,
+        "maternity",
+        "  hr:\n    - {worker_id: W0003, change: reduction, effective_from: 2026-10-01, "
+        "effective_to: 2027-03-31, value: 100, reason: maternity}\n",
+    )
+    during = CliRunner().invoke(main, ["scenario", "capacity", str(path)])
+    assert during.exit_code == 0, during.output
+    line = next(x for x in during.output.splitlines() if x.startswith("W0003"))
+    assert "100% maternity to 2027-03-31" in line and line.split()[-1] == "0"
+    after = CliRunner().invoke(main, ["scenario", "capacity", str(path), "--on", "2027-04-01"])
+    line = next(x for x in after.output.splitlines() if x.startswith("W0003"))
+    assert "maternity" not in line and float(line.split()[-1]) > 0

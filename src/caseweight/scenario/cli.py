@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import tempfile
+from datetime import date
 from pathlib import Path
 
 import click
 
-from caseweight.cli import user_errors
+from caseweight.capacity import capacities
+from caseweight.cli import AS_OF, user_errors
+from caseweight.config import Config
+from caseweight.problem import Problem
 from caseweight.scenario.compare import FORMATS, render
 from caseweight.scenario.run import Outcome, prepare_all, run_jobs
 
@@ -146,3 +151,55 @@ def compare_command(
     else:
         write_atomic(out_file, text)
         click.echo(f"Wrote the comparison of {len(outcomes)} scenario(s) to {out_file}")
+
+
+@scenario_group.command("capacity")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option(
+    "--on",
+    "on",
+    type=AS_OF,
+    help="Date to show capacity on [default: the scenario's as-of date].",
+)
+@user_errors
+def capacity_command(file: Path, on: date | None) -> None:
+    """Each worker's capacity with its breakdown, HR feed applied for the date.
+
+    Base points (points per FTE x FTE), grade factor, the reductions in force
+    with their reasons and end dates, any override, and the points that result.
+
+    \b
+    Example:
+        caseweight scenario capacity scenarios/baseline.yaml --on 2027-03-01
+    """
+    from caseweight.hr import apply_hr_changes
+    from caseweight.scenario.build import prepare_base
+    from caseweight.scenario.spec import load_scenario
+
+    base = prepare_base(load_scenario(file))
+    day = on or base.problem.as_of
+    staff = apply_hr_changes(dataclasses.replace(base.problem, as_of=day, people=()), base.hr)
+    click.echo(capacity_table(staff, base.config), nl=False)
+
+
+def capacity_table(problem: Problem, config: Config) -> str:
+    """One line per worker: role, team, FTE, grade, base, factor, reductions, points."""
+    rows = [["worker", "role", "team", "fte", "grade", "base", "grade x", "reductions", "points"]]
+    for worker, cap in zip(problem.workers, capacities(problem, config), strict=True):
+        reductions = "; ".join(
+            f"{r.percent:g}% {r.reason}"
+            + (f" to {r.effective_to.isoformat()}" if r.effective_to else "")
+            for r in cap.reductions
+        )
+        points = f"{cap.points:g}" + (" (override)" if cap.override is not None else "")
+        if worker.has_left(problem.as_of):
+            points += f" (left {worker.leaving_on})"
+        rows.append(
+            [worker.worker_id, worker.role.value, worker.team or "", f"{worker.fte:g}",
+             worker.grade or "", f"{cap.base_points:g}", f"{cap.grade_factor:g}",
+             reductions or "-", points]
+        )  # fmt: skip
+    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
+    lines = [f"Capacity on {problem.as_of.isoformat()} (points)"]
+    lines += ["  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip() for r in rows]
+    return "\n".join(lines) + "\n"
