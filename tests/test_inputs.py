@@ -137,6 +137,11 @@ BAD_FILES: list[tuple[str, Change, str, int, str, str | None, str]] = [
         "cases.csv", 3, "date_of_birth", born(14).isoformat(), "care leaver aged 16 to 25",
     ),
     (
+        "in care aged 26",
+        lambda a: set_cell(a.people, "A", date_of_birth=born(26, 1)),
+        "cases.csv", 2, "date_of_birth", born(26, 1).isoformat(), "in care aged under 26",
+    ),
+    (
         "bad boolean",
         lambda a: set_cell(a.people, "C", uasc="maybe"),
         "cases.csv", 4, "uasc", "maybe", "true/false, yes/no, y/n or 1/0",
@@ -425,3 +430,14 @@ def test_xlsx_typed_cells_dates_numbers_and_booleans(tmp_path: Path) -> None:
     assert second.flags == frozenset()
     assert [w.fte for w in problem.workers] == [0.5, 1.0]
     assert problem.workers[1].leaving_on == date(2027, 3, 31)
+
+
+def test_identifiers_are_trimmed(tmp_path: Path) -> None:
+    authority = good_authority()
+    set_cell(authority.people, "A", person_id=" A ", current_social_worker="  S1")
+    set_cell(authority.workers, "S1", worker_id="S1 ")
+    cases, workers = authority.write(tmp_path)
+    problem = read_problem(cases, workers, date(2026, 12, 1), Config())
+    assert problem.people[0].person_id == "A"
+    assert problem.people[0].current_social_worker == "S1"
+    assert problem.workers[0].worker_id == "S1"
