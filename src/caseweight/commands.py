@@ -24,7 +24,8 @@ if TYPE_CHECKING:
 def _progress_printer() -> object:
     def show(p: Progress) -> None:
         click.echo(
-            f"  {p.role:<16} {p.seconds:6.1f}s  objective {p.objective:,.0f}  bound {p.bound:,.0f}",
+            f"  {p.stage:<16} {p.seconds:6.1f}s  "
+            f"objective {p.objective:,.0f}  bound {p.bound:,.0f}",
             err=True,
         )
 

@@ -15,7 +15,7 @@ import numpy as np
 from caseweight.config import Config
 from caseweight.demand import Need
 from caseweight.problem import Problem, Role, Status
-from caseweight.solver.instance import Instance, balance_penalty
+from caseweight.solver.instance import Candidate, Instance, balance_penalty
 from caseweight.solver.warm_start import UNALLOCATED, loads_and_cases
 
 
@@ -51,12 +51,12 @@ def objective_terms(instance: Instance, assignment: np.ndarray) -> dict[str, int
     """Each soft rule's cost of ``assignment``, in internal units."""
     terms = dict.fromkeys(("continuity", "team", "skills"), 0)
     unallocated = 0
-    for req, options in zip(instance.requirements, instance.candidates, strict=True):
+    for req in instance.requirements:
         w = int(assignment[req.index])
         if w == UNALLOCATED:
             unallocated += int(instance.unallocated_cost[req.index])
             continue
-        option = next(o for o in options if o.worker == w)
+        option = pair_cost(instance, req.index, w)
         terms["continuity"] += option.change_cost
         terms["team"] += option.team_cost
         terms["skills"] += option.skill_cost
@@ -73,6 +73,27 @@ def objective_terms(instance: Instance, assignment: np.ndarray) -> dict[str, int
     terms["siblings"] = extra * instance.sibling_cost
     terms["unallocated"] = unallocated
     return terms
+
+
+def pair_cost(instance: Instance, r: int, w: int) -> Candidate:
+    """The soft-rule costs of giving requirement ``r`` to worker ``w``.
+
+    Taken from the full price matrices, so a worker outside the candidate list
+    (which the hard-rule checks then report) is still priced, never a crash.
+    """
+    for option in instance.candidates[r]:
+        if option.worker == w:
+            return option
+    costs = instance.role_costs.get(instance.requirements[r].role)
+    if costs is not None:
+        rows = np.flatnonzero(costs.requirements == r)
+        cols = np.flatnonzero(costs.workers == w)
+        if rows.size and cols.size:
+            i, j = int(rows[0]), int(cols[0])
+            return Candidate(
+                w, int(costs.change[i, j]), int(costs.team[i, j]), int(costs.skill[i, j])
+            )
+    return Candidate(w, 0, 0, 0)
 
 
 def _coverage(problem: Problem, instance: Instance, config: Config) -> list[str]:

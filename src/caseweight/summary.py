@@ -88,6 +88,7 @@ def build_summary(proposal: Proposal) -> dict[str, Any]:
         "objective_scale": COST_SCALE,
         "objective_terms": proposal.check.terms,
         "status": result.status.value,
+        "repeatable": result.repeatable,
         "solve_seconds": round(result.solve_seconds, 3),
         "build_seconds": round(result.build_seconds, 3),
         "config_sha256": config.sha256,

@@ -17,9 +17,8 @@ from caseweight.capacity import WorkerCapacity
 from caseweight.config import BalancePiece, Config
 from caseweight.demand import POINTS_SCALE, Demand, Need, Requirement
 from caseweight.problem import Problem, Role
-
-#: Internal cost unit: a thousandth of a penalty unit.
-COST_SCALE = 1000
+from caseweight.solver.costs import RoleCosts, hard_skills, role_costs
+from caseweight.solver.units import COST_SCALE
 
 
 @dataclass(frozen=True)
@@ -66,6 +65,7 @@ class Instance:
     sibling_cost: int
     balance: tuple[BalanceCurve | None, ...]  # per worker; None: holds nobody
     teams: tuple[str, ...] = ()  # per worker ('' when none)
+    role_costs: dict[Role, RoleCosts] = field(default_factory=dict)  # every eligible pair
     skill_gaps: dict[int, tuple[str, ...]] = field(default_factory=dict)
 
     @property
@@ -133,34 +133,26 @@ def build_instance(
     ``excluded`` holds (requirement, worker) pairs never to propose; ``pinned``
     maps a requirement to the only worker it may have.
     """
-    pinned = pinned or {}
-    skills_held = _skills_by_role(problem, capacities)
-    by_lightness = _workers_by_lightness(demand, capacities)
-    sibling_workers = _sibling_current_workers(problem, demand)
+    hard, gaps = hard_skills(problem, demand, capacities)
+    costs = {
+        role: role_costs(problem, demand, capacities, config, role, hard, excluded, pinned)
+        for role in Role
+    }
+    candidates: list[tuple[Candidate, ...]] = [() for _ in demand.requirements]
+    rank = _lightness_rank(demand, capacities)
     outside = config.optimiser.candidates_outside_team
-    candidates = []
-    gaps: dict[int, tuple[str, ...]] = {}
-    for req in demand.requirements:
-        person = problem.people[req.person]
-        wanted = set(person.needs_skills)
-        hard = frozenset(wanted & skills_held[req.role])
-        missing = tuple(sorted(wanted - hard))
-        if missing:
-            gaps[req.index] = missing
-        options = []
-        for w, worker in enumerate(problem.workers):
-            if (req.index, w) in excluded or worker.role is not req.role:
-                continue
-            if req.index in pinned and pinned[req.index] != w:
-                continue
-            cap = capacities[w]
-            is_current = req.current_worker == w
-            allowed = cap.can_hold and (is_current or (cap.can_receive and hard <= worker.skills))
-            if allowed or (req.index in pinned and cap.can_hold):
-                holds = req.current_worker is not None and capacities[req.current_worker].can_hold
-                options.append(_candidate(problem, req, w, hard, config, holds))
-        keep = sibling_workers.get(problem.people[req.person].sibling_group or "", set())
-        candidates.append(_sparse(options, req, person.team, problem, by_lightness, outside, keep))
+    for role_cost in costs.values():
+        chosen = _sparse(problem, demand, role_cost, rank, outside)
+        for i, r in enumerate(role_cost.requirements):
+            candidates[int(r)] = tuple(
+                Candidate(
+                    worker=int(role_cost.workers[j]),
+                    change_cost=int(role_cost.change[i, j]),
+                    team_cost=int(role_cost.team[i, j]),
+                    skill_cost=int(role_cost.skill[i, j]),
+                )
+                for j in chosen[i]
+            )
     return Instance(
         requirements=demand.requirements,
         capacities=capacities,
@@ -181,95 +173,61 @@ def build_instance(
             for c in capacities
         ),
         skill_gaps=gaps,
+        role_costs=costs,
     )
 
 
-def _workers_by_lightness(demand: Demand, capacities: tuple[WorkerCapacity, ...]) -> dict[int, int]:
+def _lightness_rank(demand: Demand, capacities: tuple[WorkerCapacity, ...]) -> np.ndarray:
     """Rank of each worker by utilisation before (lightest first; ties by index)."""
     load = np.zeros(len(capacities))
     for req in demand.requirements:
         if req.current_worker is not None:
             load[req.current_worker] += req.points
-    util = [load[w] / max(c.points * POINTS_SCALE, 1e-9) for w, c in enumerate(capacities)]
-    order = sorted(range(len(capacities)), key=lambda w: (util[w], w))
-    return {w: rank for rank, w in enumerate(order)}
-
-
-def _sibling_current_workers(problem: Problem, demand: Demand) -> dict[str, set[int]]:
-    held: dict[str, set[int]] = defaultdict(set)
-    for req in demand.requirements:
-        group = problem.people[req.person].sibling_group
-        if group and req.role is Role.SOCIAL_WORKER and req.current_worker is not None:
-            held[group].add(req.current_worker)
-    return held
+    room = np.array([max(c.points * POINTS_SCALE, 1e-9) for c in capacities])
+    util = load / room
+    order = np.lexsort((np.arange(len(util)), util))
+    rank = np.empty(len(util), dtype=np.int64)
+    rank[order] = np.arange(len(util))
+    return rank
 
 
 def _sparse(
-    options: list[Candidate],
-    req: Requirement,
-    team: str | None,
-    problem: Problem,
-    rank: dict[int, int],
-    outside: int,
-    keep: set[int],
-) -> tuple[Candidate, ...]:
-    """Current worker, siblings' workers, the team's workers, and the lightest others.
+    problem: Problem, demand: Demand, costs: RoleCosts, rank: np.ndarray, outside: int
+) -> list[np.ndarray]:
+    """Columns kept per row: current worker, siblings' workers, own team, lightest others.
 
     ``outside = 0`` keeps every eligible worker.
     """
-    if outside <= 0:
-        return tuple(options)
-    core, others = [], []
-    for option in options:
-        w = option.worker
-        in_team = team is not None and problem.workers[w].team == team
-        (core if w == req.current_worker or w in keep or in_team else others).append(option)
-    others.sort(key=lambda o: rank[o.worker])
-    chosen = core + others[:outside]
-    return tuple(sorted(chosen, key=lambda o: o.worker))
-
-
-def change_cost(
-    problem: Problem, req: Requirement, worker: int, config: Config, current_holds: bool
-) -> int:
-    """The cost of giving ``req`` to ``worker`` instead of its current worker.
-
-    Moving a young person off a worker who can no longer hold them (leaving,
-    or with no capacity left) is forced, not chosen, and costs nothing.
-    """
-    opt = config.optimiser
-    current = req.current_worker
-    if current is None or current == worker or not current_holds:
-        return 0
-    person = problem.people[req.person]
-    cost = opt.change_penalty + opt.change_penalty_per_recent_change * person.worker_changes_12m
-    factor = 1.0
-    if req.role is Role.PERSONAL_ADVISER and req.in_transition:
-        factor = opt.transition_change_multiplier  # keep the PA through the 18th birthday
-    if problem.workers[worker].worker_id in person.previous_workers:
-        factor *= opt.previous_worker_discount
-    return round(cost * factor * COST_SCALE)
-
-
-def _candidate(
-    problem: Problem,
-    req: Requirement,
-    w: int,
-    hard: frozenset[str],
-    config: Config,
-    current_holds: bool,
-) -> Candidate:
-    opt = config.optimiser
-    person = problem.people[req.person]
-    worker = problem.workers[w]
-    mismatch = person.team is not None and worker.team is not None and person.team != worker.team
-    lacking = len(hard - worker.skills)
-    return Candidate(
-        worker=w,
-        change_cost=change_cost(problem, req, w, config, current_holds),
-        team_cost=opt.team_mismatch_penalty * COST_SCALE if mismatch else 0,
-        skill_cost=opt.skill_mismatch_penalty * COST_SCALE * lacking,
+    n, m = costs.eligible.shape
+    if outside <= 0 or m == 0:
+        return [np.flatnonzero(costs.eligible[i]) for i in range(n)]
+    has_team = np.array(
+        [bool(problem.people[demand.requirements[int(r)].person].team) for r in costs.requirements],
+        dtype=bool,
     )
+    core = (costs.team == 0) & has_team[:, None]  # the young person's own team
+    rows = np.arange(n)
+    has = costs.current >= 0
+    core[rows[has], costs.current[has]] = True
+    siblings: dict[str, set[int]] = defaultdict(set)
+    for i, r in enumerate(costs.requirements):
+        req = demand.requirements[int(r)]
+        group = problem.people[req.person].sibling_group
+        if group and costs.current[i] >= 0:
+            siblings[group].add(int(costs.current[i]))
+    for i, r in enumerate(costs.requirements):
+        group = problem.people[demand.requirements[int(r)].person].sibling_group
+        if group:
+            core[i, list(siblings.get(group, ()))] = True
+    core &= costs.eligible
+    worker_rank = rank[costs.workers]
+    others = np.where(costs.eligible & ~core, worker_rank[None, :], np.iinfo(np.int64).max)
+    k = min(outside, m)
+    best = np.argpartition(others, k - 1, axis=1)[:, :k] if k < m else np.tile(np.arange(m), (n, 1))
+    keep = core.copy()
+    picked = np.take_along_axis(others, best, axis=1) < np.iinfo(np.int64).max
+    keep[rows[:, None].repeat(best.shape[1], 1)[picked], best[picked]] = True
+    return [np.flatnonzero(keep[i]) for i in range(n)]
 
 
 def _unallocated_cost(req: Requirement, config: Config) -> int:
@@ -279,16 +237,6 @@ def _unallocated_cost(req: Requirement, config: Config) -> int:
     months_over = max(0, req.age_months - round(config.personal_adviser_from_age * 12))
     due = opt.personal_adviser_due_unallocated_penalty
     return (due + opt.personal_adviser_due_per_month_of_age * months_over) * COST_SCALE
-
-
-def _skills_by_role(
-    problem: Problem, capacities: tuple[WorkerCapacity, ...]
-) -> dict[Role, frozenset[str]]:
-    held: dict[Role, set[str]] = {role: set() for role in Role}
-    for worker, cap in zip(problem.workers, capacities, strict=True):
-        if cap.can_receive:
-            held[worker.role] |= worker.skills
-    return {role: frozenset(skills) for role, skills in held.items()}
 
 
 def _sibling_groups(problem: Problem, demand: Demand) -> tuple[tuple[int, ...], ...]:

@@ -16,6 +16,9 @@ import numpy as np
 from caseweight.solver.instance import Instance, balance_penalty
 from caseweight.solver.warm_start import UNALLOCATED, loads_and_cases
 
+#: Young people moved off one worker at most to let an unallocated one in.
+MAX_EJECTIONS = 6
+
 
 class _State:
     def __init__(self, instance: Instance, assignment: np.ndarray) -> None:
@@ -65,36 +68,121 @@ class _State:
         self.new[w] += int(w != req.current_worker)
 
 
-def _best_move(state: _State, r: int) -> tuple[int, int]:
-    """The best improving worker for requirement ``r`` and its (negative) delta."""
+def _move_delta(state: _State, r: int, w: int) -> int:
+    """Objective change of moving requirement ``r`` to worker ``w`` (which must fit)."""
     inst = state.inst
     req = inst.requirements[r]
     old = int(state.assignment[r])
     options = inst.candidates[r]
     if old == UNALLOCATED:
-        base = int(inst.unallocated_cost[r])
-        leave = 0
+        delta = -int(inst.unallocated_cost[r])
     else:
-        base = next(o.cost for o in options if o.worker == old)
         load = int(state.loads[old])
-        leave = state.balance(old, load - req.points) - state.balance(old, load)
-    base_sib = state.sibling_extra(r, old)
-    best, best_delta = old, 0
-    for option in options:
+        delta = state.balance(old, load - req.points) - state.balance(old, load)
+        delta -= next(o.cost for o in options if o.worker == old)
+    delta += next(o.cost for o in options if o.worker == w)
+    load = int(state.loads[w])
+    delta += state.balance(w, load + req.points) - state.balance(w, load)
+    return delta + state.sibling_extra(r, w) - state.sibling_extra(r, old)
+
+
+def _best_move(state: _State, r: int, avoid: int = UNALLOCATED) -> tuple[int, int | None]:
+    """The cheapest feasible new worker for ``r`` (not ``avoid``) and its delta."""
+    old = int(state.assignment[r])
+    best, best_delta = old, None
+    for option in state.inst.candidates[r]:
         w = option.worker
-        if w == old or not state.fits(r, w):
+        if w in (old, avoid) or not state.fits(r, w):
             continue
-        load = int(state.loads[w])
-        delta = option.cost - base + leave
-        delta += state.balance(w, load + req.points) - state.balance(w, load)
-        delta += state.sibling_extra(r, w) - base_sib
-        if delta < best_delta:
+        delta = _move_delta(state, r, w)
+        if best_delta is None or delta < best_delta:
             best, best_delta = w, delta
     return best, best_delta
 
 
-def improve(instance: Instance, assignment: np.ndarray, seconds: float) -> np.ndarray:
-    """Hill-climb from ``assignment`` until no single move improves or time runs out."""
+def _make_room(state: _State, r: int, w: int) -> int | None:
+    """Let unallocated ``r`` in to ``w`` by moving others off ``w``; keep it if it pays.
+
+    Moves the cheapest-to-move young people off ``w`` one at a time until ``r``
+    fits. Returns the total change when kept, ``None`` (state untouched) otherwise.
+    """
+    done: list[tuple[int, int]] = []
+    total = 0
+    while not state.fits(r, w):
+        choice = None
+        for other in np.flatnonzero(state.assignment == w):
+            other = int(other)
+            if other in state.group_of:
+                continue
+            target, delta = _best_move(state, other, avoid=w)
+            if delta is not None and (choice is None or delta < choice[2]):
+                choice = (other, target, delta)
+        if choice is None or len(done) >= MAX_EJECTIONS:
+            break
+        state.move(choice[0], choice[1])
+        done.append((choice[0], w))
+        total += choice[2]
+    if state.fits(r, w):
+        total += _move_delta(state, r, w)
+        if total < 0:
+            state.move(r, w)
+            return total
+    for other, back in reversed(done):
+        state.move(other, back)
+    return None
+
+
+def _swap_delta(state: _State, r: int, s: int) -> int | None:
+    """Objective change of exchanging the workers of ``r`` and ``s``; None if not allowed."""
+    inst = state.inst
+    a, b = int(state.assignment[r]), int(state.assignment[s])
+    cost_r = {o.worker: o.cost for o in inst.candidates[r]}
+    cost_s = {o.worker: o.cost for o in inst.candidates[s]}
+    if a == b or b not in cost_r or a not in cost_s:
+        return None
+    pr, ps = inst.requirements[r].points, inst.requirements[s].points
+    new_a, new_b = int(state.loads[a]) - pr + ps, int(state.loads[b]) - ps + pr
+    for w, load, incoming in ((a, new_a, s), (b, new_b, r)):
+        receives = state.new[w] > 0 or w != inst.requirements[incoming].current_worker
+        if receives and load > inst.hard_limit[w]:
+            return None
+    delta = cost_r[b] - cost_r[a] + cost_s[a] - cost_s[b]
+    delta += state.balance(a, new_a) - state.balance(a, int(state.loads[a]))
+    return delta + state.balance(b, new_b) - state.balance(b, int(state.loads[b]))
+
+
+def _swaps(state: _State) -> int:
+    """Exchange workers of two young people where each side costs less: team and skills."""
+    inst = state.inst
+    swapped = 0
+    for r, options in enumerate(inst.candidates):
+        a = int(state.assignment[r])
+        if a == UNALLOCATED or r in state.group_of:
+            continue
+        here = next(o for o in options if o.worker == a)
+        if here.team_cost == 0 and here.skill_cost == 0:
+            continue
+        best, best_delta = None, 0
+        for option in options:
+            if option.cost >= here.cost:
+                continue
+            for s in np.flatnonzero(state.assignment == option.worker):
+                s = int(s)
+                if s in state.group_of:
+                    continue
+                delta = _swap_delta(state, r, s)
+                if delta is not None and delta < best_delta:
+                    best, best_delta = s, delta
+        if best is not None:
+            b = int(state.assignment[best])
+            state.move(r, b)
+            state.move(best, a)
+            swapped += 1
+    return swapped
+
+
+def improve(instance: Instance, assignment: np.ndarray, seconds: float) -> tuple[np.ndarray, bool]:
+    """Hill-climb from ``assignment`` until nothing improves (True) or time runs out (False)."""
     state = _State(instance, assignment.copy())
     deadline = time.perf_counter() + seconds
     for _ in range(50):
@@ -106,11 +194,17 @@ def improve(instance: Instance, assignment: np.ndarray, seconds: float) -> np.nd
         moved = 0
         for r in order:
             w, delta = _best_move(state, r)
-            if delta < 0:
+            if delta is not None and delta < 0:
                 state.move(r, w)
                 moved += 1
             if time.perf_counter() > deadline:
-                return state.assignment
+                return state.assignment, False
+        for r in np.flatnonzero(state.assignment == UNALLOCATED):
+            for option in instance.candidates[int(r)]:
+                if _make_room(state, int(r), option.worker) is not None:
+                    moved += 1
+                    break
+        moved += _swaps(state)
         if not moved:
-            break
-    return state.assignment
+            return state.assignment, True
+    return state.assignment, False

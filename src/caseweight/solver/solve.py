@@ -13,6 +13,7 @@ from ortools.sat.python import cp_model
 
 from caseweight.problem import Role
 from caseweight.solution import objective_terms
+from caseweight.solver.bound import lower_bound
 from caseweight.solver.hints import add_full_hint
 from caseweight.solver.instance import Instance
 from caseweight.solver.local_search import improve
@@ -20,11 +21,9 @@ from caseweight.solver.model import AllocationModel, Neighbourhood
 from caseweight.solver.warm_start import UNALLOCATED, first_fit, loads_and_cases
 
 #: Workers re-optimised together in one CP-SAT model.
-NEIGHBOURHOOD_SIZE = 24
-#: Passes over all neighbourhoods while the objective still improves.
-MAX_PASSES = 4
+NEIGHBOURHOOD_SIZE = 8
 #: CP-SAT deterministic time per neighbourhood model (repeatable, unlike wall time).
-DETERMINISTIC_TIME_PER_MODEL = 1.0
+DETERMINISTIC_TIME_PER_MODEL = 0.3
 
 
 class SolveStatus(StrEnum):
@@ -37,7 +36,7 @@ class SolveStatus(StrEnum):
 class Progress:
     """One report from the solver, for a progress display outside the algorithm."""
 
-    role: str
+    stage: str
     seconds: float
     objective: float
     bound: float
@@ -64,24 +63,13 @@ class SolveResult:
     solve_seconds: float
     build_seconds: float
     terms: dict[str, int] = field(default_factory=dict)
+    repeatable: bool = True
 
     @property
     def gap(self) -> float:
         if self.objective <= 0:
             return 0.0
         return max(0.0, (self.objective - self.best_bound) / self.objective)
-
-
-class _Reporter(cp_model.CpSolverSolutionCallback):
-    def __init__(self, role: str, progress: ProgressFn) -> None:
-        super().__init__()
-        self._role = role
-        self._progress = progress
-
-    def on_solution_callback(self) -> None:
-        self._progress(
-            Progress(self._role, self.wall_time, self.objective_value, self.best_objective_bound)
-        )
 
 
 def neighbourhoods(instance: Instance, incumbent: np.ndarray) -> list[tuple[Role, tuple[int, ...]]]:
@@ -114,55 +102,69 @@ def solve(
     settings: SolveSettings,
     progress: ProgressFn | None = None,
 ) -> SolveResult:
-    """Start from a feasible allocation and improve it neighbourhood by neighbourhood.
+    """Bound, then a feasible start improved by hill climbing and CP-SAT neighbourhoods.
 
-    Each neighbourhood (a team's workers, or the heaviest with the lightest
-    workers of a role) is an exact CP-SAT model of the young people they hold
-    or could take; the rest stay as they are. One search worker and a
-    deterministic time per model make the result repeatable.
+    1. The Lagrangian/LP lower bound (:mod:`.bound`), so the gap is honest.
+    2. First fit, then exact single moves, make-room chains and swaps
+       (:mod:`.local_search`) until none improves.
+    3. One pass of exact CP-SAT models over each team's workers and over the
+       heaviest with the lightest, the rest held fixed.
+
+    Every step is bounded by work, not by the clock (one search worker and a
+    deterministic time per CP-SAT model), so the same input gives the same
+    proposal; the wall-clock limit only stops work early on a slow machine,
+    and the result then says it may not be repeatable.
     """
     started = time.perf_counter()
     deadline = started + settings.time_limit_seconds
-    incumbent = improve(instance, first_fit(instance), settings.time_limit_seconds * 0.4)
+    bound, _ = lower_bound(instance)
+    _report(progress, "bound", started, None, bound)
+    incumbent = first_fit(instance)
+    climb_budget = max(0.0, (deadline - time.perf_counter()) * 0.7)
+    incumbent, converged = improve(instance, incumbent, climb_budget)
     current = sum(objective_terms(instance, incumbent).values())
-    statuses: list[SolveStatus] = []
-    build = 0.0
-    for _ in range(MAX_PASSES):
-        improved = False
-        hoods = neighbourhoods(instance, incumbent)
-        for k, (role, workers) in enumerate(hoods):
-            left = deadline - time.perf_counter()
-            if left <= 0.05:
-                break
-            t0 = time.perf_counter()
-            am = AllocationModel(instance, role, Neighbourhood(workers, incumbent))
-            add_full_hint(am, incumbent)
-            build += time.perf_counter() - t0
-            status = _solve_part(am, left / (len(hoods) - k), settings, incumbent)
-            statuses.append(status)
-            new = sum(objective_terms(instance, incumbent).values())
-            improved |= new < current
-            current = new
-            if progress:
-                progress(Progress(role.value, time.perf_counter() - started, current, 0))
-        if not improved or time.perf_counter() >= deadline:
+    _report(progress, "hill climbing", started, current, bound)
+    build, cut_short = 0.0, not converged
+    for role, workers in neighbourhoods(instance, incumbent):
+        if time.perf_counter() >= deadline:
+            cut_short = True
             break
+        t0 = time.perf_counter()
+        am = AllocationModel(instance, role, Neighbourhood(workers, incumbent))
+        add_full_hint(am, incumbent)
+        build += time.perf_counter() - t0
+        cut_short |= _solve_part(am, deadline - time.perf_counter(), settings, incumbent)
+        current = sum(objective_terms(instance, incumbent).values())
+        _report(progress, role.value, started, current, bound)
     terms = objective_terms(instance, incumbent)
+    objective = sum(terms.values())
     return SolveResult(
-        status=SolveStatus.FEASIBLE,
+        status=SolveStatus.OPTIMAL if objective <= bound else SolveStatus.FEASIBLE,
         assignment=incumbent,
-        objective=sum(terms.values()),
-        best_bound=0,
+        objective=objective,
+        best_bound=min(bound, objective),
         solve_seconds=time.perf_counter() - started - build,
         build_seconds=build,
         terms=terms,
+        repeatable=not cut_short,
     )
+
+
+def _report(
+    progress: ProgressFn | None, stage: str, started: float, objective: float | None, bound: float
+) -> None:
+    if progress is not None:
+        value = float("nan") if objective is None else objective
+        progress(Progress(stage, time.perf_counter() - started, value, bound))
 
 
 def _solve_part(
     am: AllocationModel, budget: float, settings: SolveSettings, incumbent: np.ndarray
-) -> SolveStatus:
-    """Solve one neighbourhood's model; adopt its allocation into ``incumbent``."""
+) -> bool:
+    """Solve one neighbourhood's model and adopt its allocation into ``incumbent``.
+
+    Returns True when the wall clock, not the deterministic limit, stopped it.
+    """
     solver = cp_model.CpSolver()
     params = solver.parameters
     params.max_time_in_seconds = max(0.05, budget)
@@ -170,11 +172,12 @@ def _solve_part(
     params.num_workers = 1
     params.random_seed = settings.seed
     code = solver.solve(am.model)
+    cut = solver.wall_time >= params.max_time_in_seconds * 0.99
     if code not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        return SolveStatus.NO_SOLUTION
+        return cut
     for req in am.requirements:
         incumbent[req.index] = UNALLOCATED
     for (r, w), var in am.vars.assign.items():
         if solver.boolean_value(var):
             incumbent[r] = w
-    return SolveStatus.OPTIMAL if code == cp_model.OPTIMAL else SolveStatus.FEASIBLE
+    return cut

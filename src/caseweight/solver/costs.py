@@ -1,0 +1,173 @@
+"""Every eligible (requirement, worker) pair of one role, priced at once with numpy.
+
+The optimiser's candidate lists are a sparse choice from these matrices, and
+the lower bound (:mod:`caseweight.solver.bound`) prices every pair in them, so
+a pair left out of the candidates can never make the bound dishonest.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from caseweight.capacity import WorkerCapacity
+from caseweight.config import Config
+from caseweight.demand import Demand
+from caseweight.problem import Problem, Role
+from caseweight.solver.units import COST_SCALE
+
+
+@dataclass(frozen=True)
+class RoleCosts:
+    """Soft-rule costs of giving requirement ``requirements[i]`` to worker ``workers[j]``."""
+
+    role: Role
+    requirements: np.ndarray  # requirement indexes, shape (R,)
+    workers: np.ndarray  # worker indexes, shape (W,)
+    current: np.ndarray  # column of the current worker per row, -1 when none
+    eligible: np.ndarray  # bool (R, W): hard rules 4 and skills allow the pair
+    change: np.ndarray  # int32 (R, W)
+    team: np.ndarray  # int32 (R, W)
+    skill: np.ndarray  # int32 (R, W)
+
+    @property
+    def total(self) -> np.ndarray:
+        return self.change.astype(np.int64) + self.team + self.skill
+
+
+def hard_skills(
+    problem: Problem, demand: Demand, capacities: tuple[WorkerCapacity, ...]
+) -> tuple[list[frozenset[str]], dict[int, tuple[str, ...]]]:
+    """Skills each requirement must find in a new worker, and the skills nobody has.
+
+    A needed skill is hard where any worker of the role who can receive has it;
+    otherwise it is reported as a gap and does not block allocation.
+    """
+    held: dict[Role, set[str]] = {role: set() for role in Role}
+    for worker, cap in zip(problem.workers, capacities, strict=True):
+        if cap.can_receive:
+            held[worker.role] |= worker.skills
+    hard, gaps = [], {}
+    for req in demand.requirements:
+        wanted = set(problem.people[req.person].needs_skills)
+        hard.append(frozenset(wanted & held[req.role]))
+        if wanted - held[req.role]:
+            gaps[req.index] = tuple(sorted(wanted - held[req.role]))
+    return hard, gaps
+
+
+def role_costs(
+    problem: Problem,
+    demand: Demand,
+    capacities: tuple[WorkerCapacity, ...],
+    config: Config,
+    role: Role,
+    hard: list[frozenset[str]],
+    excluded: frozenset[tuple[int, int]] = frozenset(),
+    pinned: dict[int, int] | None = None,
+) -> RoleCosts:
+    """Eligibility and costs of every pair of ``role``."""
+    pinned = pinned or {}
+    opt = config.optimiser
+    reqs = [r for r in demand.requirements if r.role is role]
+    workers = np.array([w for w, x in enumerate(problem.workers) if x.role is role], dtype=np.int64)
+    column = {int(w): j for j, w in enumerate(workers)}
+    n, m = len(reqs), len(workers)
+    holds = np.array([capacities[w].can_hold for w in workers], dtype=bool)
+    receives = np.array([capacities[w].can_receive for w in workers], dtype=bool)
+    current = np.array(
+        [column.get(r.current_worker, -1) if r.current_worker is not None else -1 for r in reqs],
+        dtype=np.int64,
+    )
+    rows = np.arange(n)
+    has_current = current >= 0
+    eligible = np.repeat(receives[None, :], n, axis=0)
+    skill = np.zeros((n, m), dtype=np.int32)
+    worker_skills = [problem.workers[w].skills for w in workers]
+    for needed in {h for h in (hard[r.index] for r in reqs) if h}:
+        lacking = np.array([len(needed - s) for s in worker_skills], dtype=np.int32)
+        which = np.array([hard[r.index] == needed for r in reqs], dtype=bool)
+        eligible[which] &= (lacking == 0)[None, :]
+        skill[which] = lacking[None, :] * opt.skill_mismatch_penalty * COST_SCALE
+    eligible[rows[has_current], current[has_current]] = holds[current[has_current]]
+    for i, req in enumerate(reqs):
+        if req.index in pinned and pinned[req.index] in column:
+            j = column[pinned[req.index]]
+            eligible[i] = False
+            eligible[i, j] = holds[j]
+    for r, w in excluded:
+        i = _row_of(reqs, r)
+        if i is not None and w in column:
+            eligible[i, column[w]] = False
+    return RoleCosts(
+        role=role,
+        requirements=np.array([r.index for r in reqs], dtype=np.int64),
+        workers=workers,
+        current=current,
+        eligible=eligible,
+        change=_change_costs(problem, reqs, workers, current, holds, config),
+        team=_team_costs(problem, reqs, workers, config),
+        skill=skill,
+    )
+
+
+def _row_of(reqs: list, index: int) -> int | None:
+    lo, hi = 0, len(reqs)
+    while lo < hi:  # requirements are in index order
+        mid = (lo + hi) // 2
+        if reqs[mid].index < index:
+            lo = mid + 1
+        else:
+            hi = mid
+    return lo if lo < len(reqs) and reqs[lo].index == index else None
+
+
+def _change_costs(
+    problem: Problem,
+    reqs: list,
+    workers: np.ndarray,
+    current: np.ndarray,
+    holds: np.ndarray,
+    config: Config,
+) -> np.ndarray:
+    """Continuity: moving off a current worker who can still hold the young person.
+
+    Nothing when the current worker is leaving (the move is forced, not chosen);
+    more for a young person with recent changes; more for a PA around the 18th
+    birthday; discounted for a worker the young person had before.
+    """
+    opt = config.optimiser
+    n, m = len(reqs), len(workers)
+    out = np.zeros((n, m), dtype=np.int32)
+    column = {int(w): j for j, w in enumerate(workers)}
+    for i, req in enumerate(reqs):
+        j = int(current[i])
+        if j < 0 or not holds[j]:
+            continue
+        person = problem.people[req.person]
+        cost = opt.change_penalty + opt.change_penalty_per_recent_change * person.worker_changes_12m
+        factor = 1.0
+        if req.role is Role.PERSONAL_ADVISER and req.in_transition:
+            factor = opt.transition_change_multiplier  # keep the PA through the 18th birthday
+        out[i] = round(cost * factor * COST_SCALE)
+        out[i, j] = 0
+        for worker_id in person.previous_workers:
+            w = problem.worker_index.get(worker_id)
+            if w in column and column[w] != j:
+                out[i, column[w]] = round(cost * factor * opt.previous_worker_discount * COST_SCALE)
+    return out
+
+
+def _team_costs(problem: Problem, reqs: list, workers: np.ndarray, config: Config) -> np.ndarray:
+    """Team: a worker of another team than the young person's costs a little."""
+    teams = sorted({problem.workers[w].team or "" for w in workers} | {""})
+    code = {t: k for k, t in enumerate(teams)}
+    worker_team = np.array([code[problem.workers[w].team or ""] for w in workers])
+    person_team = np.array(
+        [code.get(problem.people[r.person].team or "", -1) for r in reqs], dtype=np.int64
+    )
+    unknown = np.array([not problem.people[r.person].team for r in reqs], dtype=bool)
+    mismatch = (person_team[:, None] != worker_team[None, :]) & (worker_team[None, :] != code[""])
+    mismatch[unknown] = False
+    return (mismatch * (config.optimiser.team_mismatch_penalty * COST_SCALE)).astype(np.int32)
