@@ -186,3 +186,23 @@ def test_allocate_records_the_run_and_says_where_continuity_came_from(
     assert f"recorded run {summary['run_id']}" in result.output
     approve = runner.invoke(main, ["approve", str(tmp_path / "with"), "--by", "A. Manager"])
     assert approve.exit_code == 0, approve.output
+
+
+def test_suggest_reads_previous_workers_and_rejections_from_the_store(
+    db_url: str, tmp_path: Path
+) -> None:
+    cases, workers = authority().write(tmp_path / "in")
+    args = ["suggest", "--cases", str(cases), "--workers", str(workers), "--as-of", "2026-03-31"]
+    result = CliRunner().invoke(
+        main, [*args, "--db", db_url, "--json", "--top", "9", "--person", "A"]
+    )
+    assert result.exit_code == 0, result.output
+    a_options = json.loads(result.output)["roles"][0]["options"]
+    known = {o["worker_id"]: o["knows_young_person"] for o in a_options}
+    assert known == {"S1": True, "S2": False, "S3": False}  # A moved from S1 in January
+    result = CliRunner().invoke(main, [*args, "--db", db_url, "--json", "--person", "C"])
+    roles = {r["role"]: r for r in json.loads(result.output)["roles"]}
+    ruled_out = roles["personal_adviser"]["ruled_out"]
+    assert ruled_out == [
+        {"worker_id": "P2", "reason": "excluded", "detail": "rejection: trusted relationship"}
+    ]

@@ -205,6 +205,7 @@ def apply_history(problem: Problem, history: History) -> tuple[Problem, Override
         "rejections_in_force": len(history.rejections),
         "rejections_excluded": len(exclusions),
         "rejections_not_applicable": skipped,
+        "rejections": describe(exclusions),
     }
     return updated, Overrides(exclusions=exclusions, notes={"continuity": note})
 
