@@ -331,7 +331,9 @@ def test_progress_is_shown_unless_quiet(tmp_path: Path) -> None:
     quiet = allocate(tmp_path, small_authority(), "quiet", "--quiet")
     assert loud.exit_code == quiet.exit_code == 0
     assert "Solving" in loud.stderr
+    assert "objective" in loud.stderr  # a progress line: time, best objective, bound
     assert "Solving" not in quiet.stderr
+    assert "objective" not in quiet.stderr
 
 
 @pytest.mark.xfail(
