@@ -8,12 +8,12 @@ from typing import Any
 import pytest
 
 from authority import AS_OF
-from caseweight.capacity import capacities, worker_capacity
+from caseweight.capacity import WorkerCapacity, capacities, worker_capacity
 from caseweight.config import Config
 from caseweight.problem import Problem, Reduction, Role, Worker
 
 
-def capacity_of(config: Config | None = None, **fields: Any):  # type: ignore[no-untyped-def]
+def capacity_of(config: Config | None = None, **fields: Any) -> WorkerCapacity:
     values: dict[str, Any] = {"worker_id": "W", "row": 2, "role": Role.SOCIAL_WORKER, "fte": 1.0}
     values.update(fields)
     return worker_capacity(Worker(**values), 0, AS_OF, config or Config())

@@ -12,6 +12,7 @@ from authority import AS_OF_TEXT, Authority
 from caseweight.cli import main
 from caseweight.config import Config, config_to_dict
 from caseweight.errors import ConfigError
+from conftest import Runner
 
 REPO = Path(__file__).resolve().parents[1]
 WEIGHTS_YAML = REPO / "config" / "weights.yaml"
@@ -167,7 +168,7 @@ def test_bad_config_on_the_command_line_exits_2_and_writes_nothing(tmp_path: Pat
     assert not (tmp_path / "out").exists()
 
 
-def test_config_changes_the_proposal_inputs(tmp_path: Path, run_authority) -> None:  # type: ignore[no-untyped-def]
+def test_config_changes_the_proposal_inputs(tmp_path: Path, run_authority: Runner) -> None:
     """A partial config is really used: a higher hard limit lets a worker take one more."""
     authority = Authority().worker("S1", capacity_points=10)
     for pid in "ABC":

@@ -67,7 +67,7 @@ def set_cell(rows: list[dict[str, Any]], key: str, **changes: Any) -> None:
     raise KeyError(key)
 
 
-Change = Callable[[Authority], None]
+Change = Callable[[Authority], object]
 
 # (what, change, file, row, column, bad value, words of the expected value)
 BAD_FILES: list[tuple[str, Change, str, int, str, str | None, str]] = [
