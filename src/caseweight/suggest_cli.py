@@ -35,7 +35,8 @@ class SuggestUserError(click.ClickException):
     "--as-of",
     "as_of",
     type=click.DateTime(formats=["%Y-%m-%d", "%d/%m/%Y"]),
-    help="Date loads and ages are taken at (YYYY-MM-DD).",
+    metavar="YYYY-MM-DD",
+    help="Date loads and ages are taken at (or DD/MM/YYYY).",
 )
 @click.option(
     "--config",
@@ -50,7 +51,14 @@ class SuggestUserError(click.ClickException):
     type=click.Path(dir_okay=False, path_type=Path),
     help="pins.csv: its exclusions rule workers out.",
 )
-@click.option("--top", default=5, show_default=True, type=click.IntRange(min=1), help="Workers.")
+@click.option(
+    "--top",
+    default=5,
+    show_default=True,
+    metavar="N",
+    type=click.IntRange(min=1),
+    help="How many workers to list per role.",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
 def suggest_command(
     person_id: str | None,
