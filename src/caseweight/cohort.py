@@ -182,4 +182,3 @@ def step(
 def teams_of(people: Sequence[YoungPerson]) -> list[str]:
     """Teams of the children in care, once each per child (so draws follow the mix)."""
     return [p.team or "" for p in people if p.status is Status.IN_CARE]
-
