@@ -14,19 +14,23 @@ cluster of worker processes); the 12-month forecast; with ``--simulate``, a
 from __future__ import annotations
 
 import argparse
+import functools
 import glob
 import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import TypeVar
 
 from caseweight.forecast import run_forecast
 from caseweight.scenario import load_scenario
 from caseweight.scenario.build import prepare_base
 from caseweight.scenario.run import available_cores, prepare_all, run_jobs
 
+T = TypeVar("T")
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def _timed(label: str, func):  # type: ignore[no-untyped-def]
+def _timed(label: str, func: Callable[[], T]) -> T:
     start = time.perf_counter()
     value = func()
     print(f"{label:<55} {time.perf_counter() - start:7.1f} s")
@@ -60,8 +64,8 @@ def main() -> None:
 
         world = build_world(base.problem, base.hr, base.config, seed=1)
         for policy in (Policy(BY_HAND), Policy("caseweight", base.config.optimiser.change_penalty)):
-            result = _timed(f"12-month simulation, {policy.name}",
-                            lambda p=policy: run_policy(world, p, args.time_limit))  # fmt: skip
+            run = functools.partial(run_policy, world, policy, args.time_limit)
+            result = _timed(f"12-month simulation, {policy.name}", run)
             print(f"  {result.year}")
 
 

@@ -13,7 +13,7 @@ from click.testing import CliRunner
 from caseweight.cli import main
 from caseweight.cohort import CohortSettings, add_months
 from caseweight.config import Config
-from caseweight.forecast import run_forecast
+from caseweight.forecast import Forecast, Load, run_forecast
 from caseweight.hr import hr_changes_from_records
 from caseweight.problem import Problem, Role, Status, Worker, YoungPerson
 from scenario_helpers import tiny_authority, write_scenario
@@ -37,57 +37,55 @@ HR = [
 ]  # fmt: skip
 
 
-def _forecast(settings: CohortSettings = FIXED) -> list[dict[str, object]]:
+def _forecast(settings: CohortSettings = FIXED) -> Forecast:
     config = Config()
     hr = hr_changes_from_records(HR, [2, 3], "hr", WORKERS, config)
     problem = Problem(as_of=START, people=PEOPLE, workers=WORKERS)
-    result = run_forecast(problem, hr, config, months=12, settings=settings, seed=1)
-    return [
-        {
-            "day": m.day,
-            "sw": m.load(Role.SOCIAL_WORKER).allocations if m.load(Role.SOCIAL_WORKER) else 0,
-            "pa": m.load(Role.PERSONAL_ADVISER).allocations,  # type: ignore[union-attr]
-            "in_care": m.in_care,
-            "leavers": m.care_leavers,
-            "events": m.events,
-            "loads": m.loads,
-        }
-        for m in result.months
-    ] + [{"breaches": result.breaches}]
+    return run_forecast(problem, hr, config, months=12, settings=settings, seed=1)
+
+
+def _loads(forecast: Forecast, role: Role) -> list[Load]:
+    out = []
+    for month in forecast.months:
+        load = month.load(role)
+        out.append(load if load is not None else Load(role, "all", 0, 0.0, 0.0, 0.0, 0.0))
+    return out
 
 
 def test_the_cohort_ages_exactly_as_computed_by_hand() -> None:
-    months = _forecast()[:-1]
-    assert [m["day"] for m in months[:3]] == [START, date(2027, 2, 1), date(2027, 3, 1)]
+    forecast = _forecast()
+    months = forecast.months
+    assert [m.day for m in months[:3]] == [START, date(2027, 2, 1), date(2027, 3, 1)]
     # PA: B (17), C, D; C's PA ends at 21 (Feb); A is due at 16 (April); D ends at 25 (July).
-    assert [m["pa"] for m in months] == [3, 3, 2, 3, 3, 3, 2, 2, 2, 2, 2, 2, 2]
+    pa = [x.allocations for x in _loads(forecast, Role.PERSONAL_ADVISER)]
+    assert pa == [3, 3, 2, 3, 3, 3, 2, 2, 2, 2, 2, 2, 2]
     # SW: A and B until B turns 18 in May (June's month); then A alone.
-    assert [m["sw"] for m in months] == [2, 2, 2, 2, 2, 1, 1, 1, 1, 1, 1, 1, 1]
-    assert [m["in_care"] for m in months] == [2] * 5 + [1] * 8
-    assert [m["leavers"] for m in months] == [2, 2, 1, 1, 1, 2, 1, 1, 1, 1, 1, 1, 1]
-    assert months[5]["events"].turned_18 == ["B"]
-    assert months[2]["events"].pa_ended == ["C"] and months[6]["events"].pa_ended == ["D"]
+    sw = [x.allocations for x in _loads(forecast, Role.SOCIAL_WORKER)]
+    assert sw == [2, 2, 2, 2, 2, 1, 1, 1, 1, 1, 1, 1, 1]
+    assert [m.in_care for m in months] == [2] * 5 + [1] * 8
+    assert [m.care_leavers for m in months] == [2, 2, 1, 1, 1, 2, 1, 1, 1, 1, 1, 1, 1]
+    assert months[5].events.turned_18 == ["B"]
+    assert months[2].events.pa_ended == ["C"] and months[6].events.pa_ended == ["D"]
 
 
 def test_staying_on_after_21_keeps_the_pa() -> None:
     settings = CohortSettings(entries_per_month=0, in_care_exits_per_year=0, stay_after_21_share=1)
-    months = _forecast(settings)[:-1]
-    assert [m["pa"] for m in months][:4] == [3, 3, 3, 4]
+    pa = [x.allocations for x in _loads(_forecast(settings), Role.PERSONAL_ADVISER)]
+    assert pa[:4] == [3, 3, 3, 4]
 
 
 def test_hr_changes_apply_on_their_dates_and_give_the_first_breach() -> None:
-    *months, last = _forecast()
-    sw = [next(x for x in m["loads"] if x.role is Role.SOCIAL_WORKER and x.team == "all")
-          for m in months]  # fmt: skip
-    pa = [next(x for x in m["loads"] if x.role is Role.PERSONAL_ADVISER and x.team == "all")
-          for m in months]  # fmt: skip
+    forecast = _forecast()
+    sw = _loads(forecast, Role.SOCIAL_WORKER)
+    pa = _loads(forecast, Role.PERSONAL_ADVISER)
     assert [x.capacity_points for x in sw[:4]] == [85.0, 85.0, 85.0, 0.0]  # left 15 March
     assert pa[4].capacity_points == 85.0 and pa[5].capacity_points == 42.5  # from 1 June
-    breach = next(b for b in last["breaches"] if b.role is Role.SOCIAL_WORKER and b.team == "all")
+    breaches = {(b.role, b.team): b for b in forecast.breaches}
+    breach = breaches[(Role.SOCIAL_WORKER, "all")]
     assert (breach.first_month, breach.first_day) == (3, date(2027, 4, 1))
     peak = max(x.demand_points for x in sw[3:])
     assert breach.fte_to_recruit == math.ceil(peak / 85 * 10) / 10
-    pa_breach = next(b for b in last["breaches"] if b.role is Role.PERSONAL_ADVISER)
+    pa_breach = breaches[(Role.PERSONAL_ADVISER, "all")]
     assert pa_breach.first_month is None and pa_breach.fte_to_recruit == 0
 
 

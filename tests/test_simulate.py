@@ -15,6 +15,7 @@ from caseweight.config import Config
 from caseweight.demand import build_demand
 from caseweight.hr import ChangeKind
 from caseweight.problem import Problem, Role, Status, Worker, YoungPerson
+from caseweight.scenario.build import ScenarioBase
 from caseweight.simulate import (
     BY_HAND,
     NOBODY,
@@ -76,7 +77,7 @@ def test_counting_distinct_workers_in_the_year() -> None:
 
 
 @pytest.fixture(scope="module")
-def base(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
+def base(tmp_path_factory: pytest.TempPathFactory) -> ScenarioBase:
     from caseweight.scenario import load_scenario
     from caseweight.scenario.build import prepare_base
 
@@ -85,7 +86,7 @@ def base(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-d
     return prepare_base(load_scenario(write_scenario(root, "base")))
 
 
-def test_turnover_replaces_each_leaver_a_month_later_and_is_seeded(base) -> None:  # type: ignore[no-untyped-def]
+def test_turnover_replaces_each_leaver_a_month_later_and_is_seeded(base: ScenarioBase) -> None:
     worlds = [build_world(base.problem, base.hr, base.config, 12, turnover=0.9, seed=s)
               for s in (3, 3, 4)]  # fmt: skip
     assert worlds[0] == worlds[1] and worlds[0].hr != worlds[2].hr
@@ -101,7 +102,7 @@ def test_turnover_replaces_each_leaver_a_month_later_and_is_seeded(base) -> None
         )
 
 
-def test_short_simulation_compares_policies(base) -> None:  # type: ignore[no-untyped-def]
+def test_short_simulation_compares_policies(base: ScenarioBase) -> None:
     world = build_world(base.problem, base.hr, base.config, 3, turnover=0.5, seed=2)
     hand = run_policy(world, Policy(BY_HAND), 0.3)
     optimiser = run_policy(world, Policy("caseweight", 40), 0.3)
