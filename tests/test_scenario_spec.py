@@ -102,3 +102,46 @@ def test_cli_exit_status_2_without_traceback(folder: Path) -> None:
 def test_scenario_error_lists_every_problem() -> None:
     error = ScenarioError(["a", "b"])
     assert str(error).splitlines() == ["problem(s) in the scenario:", "  - a", "  - b"]
+
+
+def _job(folder: Path, name: str, changes: str):  # type: ignore[no-untyped-def]
+    return prepare(load_scenario(write_scenario(folder, name, changes)))
+
+
+def test_worker_changes_remove_modify_and_add(folder: Path) -> None:
+    job = _job(
+        folder,
+        "workers",
+        "  remove_workers: [W0001]\n"
+        "  modify_workers:\n    - {worker_id: W0002, fte: 0.5, accepting_new: false}\n"
+        "  add_workers:\n    - {worker_id: PA9, role: personal_adviser, team: north}\n",
+    )
+    workers = {w.worker_id: w for w in job.problem.workers}
+    assert workers["W0001"].leaving_on == job.problem.as_of  # their young people must move
+    assert (workers["W0002"].fte, workers["W0002"].accepting_new) == (0.5, False)
+    assert workers["PA9"].role == "personal_adviser" and workers["PA9"].fte == 1.0
+
+
+def test_fewer_young_people_of_a_kind_and_age(folder: Path) -> None:
+    base = _job(folder, "base_people", "")
+    fewer = _job(folder, "fewer", "  demand:\n    - {kind: in_care, age: [5, 11], change: -50%}\n")
+
+    def count(job) -> int:  # type: ignore[no-untyped-def]
+        problem = job.problem
+        return sum(1 for p in problem.people if p.status == "in_care" and 5 <= problem.age(p) <= 11)
+
+    assert count(fewer) == count(base) - int(count(base) * 0.5 + 0.5)
+    assert len(fewer.problem.people) == len(base.problem.people) - (count(base) - count(fewer))
+
+
+def test_policy_overrides_reach_the_config(folder: Path) -> None:
+    job = _job(
+        folder,
+        "policy_ok",
+        "  policy:\n    hard_limit: 1.1\n    change_penalty: 80\n"
+        "    personal_adviser_from_age: 17.5\n    weights: {flags: {uasc: 3}}\n",
+    )
+    config = job.config
+    assert config.capacity.hard_limit == 1.1 and config.optimiser.change_penalty == 80
+    assert config.personal_adviser_from_age == 17.5 and config.weights.flags["uasc"] == 3
+    assert config.weights.flags["disability"] == 1.0  # the rest of the section is kept

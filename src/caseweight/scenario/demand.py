@@ -27,14 +27,15 @@ def matches(cases: pd.DataFrame, change: DemandChange, as_of: date) -> np.ndarra
     """Which rows of ``cases`` are of the change's kind (and age range)."""
     status = cases["status"].str.lower()
     if change.kind == "uasc":
-        chosen = np.array([parse_bool(v) is True for v in cases.get("uasc", "")], dtype=bool)
+        flags = cases["uasc"] if "uasc" in cases.columns else [""] * len(cases)
+        chosen = np.array([parse_bool(v) is True for v in flags], dtype=bool)
     elif change.kind in ("in_care", "care_leaver"):
         chosen = (status == change.kind).to_numpy()
     else:
         chosen = np.ones(len(cases), dtype=bool)
     if change.min_age is not None and change.max_age is not None:
         ages = np.array([_age(v, as_of) for v in cases["date_of_birth"]])
-        chosen &= (ages >= change.min_age) & (ages <= change.max_age)
+        chosen = chosen & (ages >= change.min_age) & (ages <= change.max_age)
     return chosen
 
 
