@@ -58,26 +58,9 @@ class Outcome:
 Runner = Callable[..., Outcome]
 
 
-#: The weights the rule tests' small authorities were designed against (round
-#: numbers: 5 points an in-care child under 12, 6 from 12; a care leaver 4
-#: at 16-17, 3 at 18-20, 2 from 21; a PA carries 40% alongside a SW). Keeping
-#: them fixed here keeps those tests about the rules, not about calibration.
-RULES_CONFIG = Config.from_dict(
-    {
-        "weights": {
-            "base_in_care": [
-                {"from_age": 0, "points": 5},
-                {"from_age": 12, "points": 6},
-            ],
-            "base_care_leaver": [
-                {"from_age": 16, "points": 4},
-                {"from_age": 18, "points": 3},
-                {"from_age": 21, "points": 2},
-            ],
-            "personal_adviser_share": 0.4,
-        }
-    }
-)
+#: The weights the rule tests' small authorities were designed against.
+RULES_WEIGHTS = Path(__file__).parent / "data" / "rules_weights.yaml"
+RULES_CONFIG = Config.from_file(RULES_WEIGHTS)
 
 
 @pytest.fixture

@@ -7,6 +7,7 @@ hard limit are shares of that capacity (config ``capacity``).
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from datetime import date
 
@@ -53,7 +54,8 @@ def worker_capacity(worker: Worker, index: int, as_of: date, config: Config) -> 
         override=worker.capacity_points,
         points=points,
         target_points=round(points * settings.target_utilisation, 1),
-        hard_limit_points=round(points * settings.hard_limit, 1),
+        # rounded down to a tenth of a point: never a fraction above the limit
+        hard_limit_points=math.floor(points * settings.hard_limit * 10 + 1e-9) / 10,
         max_cases=worker.max_cases,
         can_hold=not left and points > 0,
         can_receive=not left and worker.accepting_new and points > 0,

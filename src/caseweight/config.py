@@ -176,7 +176,7 @@ class BalancePiece:
     """From ``beyond`` percentage points past the target, the penalty rises by ``slope``."""
 
     beyond: int
-    slope: int
+    slope: float
 
 
 @dataclass(frozen=True)
@@ -194,14 +194,12 @@ class OptimiserConfig:
     personal_adviser_due_unallocated_penalty: int = 600
     personal_adviser_due_per_month_of_age: int = 10
     balance_above_target: tuple[BalancePiece, ...] = (
-        BalancePiece(0, 3),
-        BalancePiece(10, 8),
-        BalancePiece(20, 20),
+        BalancePiece(0, 3.0),
+        BalancePiece(10, 8.0),
+        BalancePiece(20, 20.0),
     )
-    balance_below_target: tuple[BalancePiece, ...] = (
-        BalancePiece(0, 1),
-        BalancePiece(15, 2),
-        BalancePiece(30, 4),
+    balance_below_target: tuple[BalancePiece, ...] = tuple(
+        BalancePiece(10 * k, 0.5 * (k + 1)) for k in range(10)
     )
     candidates_outside_team: int = 8
     time_limit_seconds: float = 10.0

@@ -28,6 +28,20 @@ if TYPE_CHECKING:
     from caseweight.weighting import Scores
 
 
+#: allocations.csv: the contract's columns, then ours.
+ALLOCATION_COLUMNS = [
+    "person_id",
+    "role",
+    "current_worker_id",
+    "proposed_worker_id",
+    "changed",
+    "points",
+    "reason",
+    "detail",
+    "need",
+]
+
+
 @contextmanager
 def atomic_folder(out_dir: Path) -> Iterator[Path]:
     """Yield a temporary folder that replaces ``out_dir`` only on success."""
@@ -71,7 +85,7 @@ def allocations_table(p: Proposal) -> pd.DataFrame:
                 "need": req.need.value,
             }
         )
-    return pd.DataFrame(rows, columns=list(rows[0]) if rows else ["person_id"])
+    return pd.DataFrame(rows, columns=ALLOCATION_COLUMNS)
 
 
 def workers_table(p: Proposal) -> pd.DataFrame:

@@ -77,16 +77,24 @@ class Instance:
         return self.balance[worker] is not None
 
 
-def balance_curve(capacity: int, config: Config) -> BalanceCurve:
-    """The convex balance penalty of a worker with ``capacity`` tenths of a point."""
+def balance_curve(capacity: int, config: Config, full_time: float | None = None) -> BalanceCurve:
+    """The convex balance penalty of a worker with ``capacity`` tenths of a point.
+
+    Segments are percentages of the worker's own capacity; each point in a
+    segment costs ``slope`` per percentage point of a *full-time* capacity
+    (``full_time`` points), so a part-timer's percentage weighs less and new
+    young people spread to equal utilisation, not to equal penalty.
+    """
     opt = config.optimiser
+    if full_time is None:
+        full_time = max(config.capacity.points_per_fte.values())
     target = round(capacity * config.capacity.target_utilisation)
 
     def segments(pieces: tuple[BalancePiece, ...], room: int | None) -> tuple[tuple[int, int], ...]:
         out = []
         for k, piece in enumerate(pieces):
             # cost per tenth of a point: slope per percentage point of this worker's capacity
-            cost = round(piece.slope * 100 * COST_SCALE / capacity)
+            cost = round(piece.slope * 100 * COST_SCALE / (full_time * POINTS_SCALE))
             if k + 1 < len(pieces):
                 length = round((pieces[k + 1].beyond - piece.beyond) * capacity / 100)
             else:
@@ -160,7 +168,7 @@ def build_instance(
         teams=tuple(w.team or "" for w in problem.workers),
         capacity=np.array([round(c.points * POINTS_SCALE) for c in capacities], dtype=np.int64),
         hard_limit=np.array(
-            [int(c.hard_limit_points * POINTS_SCALE) for c in capacities], dtype=np.int64
+            [round(c.hard_limit_points * POINTS_SCALE) for c in capacities], dtype=np.int64
         ),
         candidates=tuple(candidates),
         unallocated_cost=np.array(
@@ -169,7 +177,13 @@ def build_instance(
         sibling_groups=_sibling_groups(problem, demand),
         sibling_cost=config.optimiser.sibling_split_penalty * COST_SCALE,
         balance=tuple(
-            balance_curve(round(c.points * POINTS_SCALE), config) if c.can_hold else None
+            balance_curve(
+                round(c.points * POINTS_SCALE),
+                config,
+                config.capacity.points_per_fte[problem.workers[c.worker_index].role.value],
+            )
+            if c.can_hold
+            else None
             for c in capacities
         ),
         skill_gaps=gaps,
