@@ -115,7 +115,7 @@ def _event(worker_id: str, kind: ChangeKind, day: date) -> HRChange:
     return HRChange(worker_id, kind, day, None, None, "simulated turnover", "simulation", 0)
 
 
-def run_policy(world: World, policy: Policy, time_limit: float) -> PolicyResult:
+def run_policy(world: World, policy: Policy, time_limit: float | None = None) -> PolicyResult:
     """Twelve (or ``len(world.days)``) monthly cycles of ``policy``, each approved."""
     from caseweight.pipeline import propose
 
@@ -131,13 +131,16 @@ def run_policy(world: World, policy: Policy, time_limit: float) -> PolicyResult:
         staff = apply_hr_changes(base, world.hr)
         problem = dataclasses.replace(staff, people=state.people(cohort, staff))
         caps = capacities(problem, config)
+        cut_short = False
         if policy.change_penalty is None:
             demand = build_demand(problem, score_people(problem, config), config)
             assignment = by_hand(problem, demand, caps)
         else:
             proposal = propose(problem, config, time_limit)
             demand, assignment = proposal.demand, np.asarray(proposal.assignment)
-        result.months.append(month_figures(problem, demand, caps, assignment, config))
+            cut_short = not proposal.result.repeatable
+        figures = month_figures(problem, demand, caps, assignment, config)
+        result.months.append(figures | {"cut_short": int(cut_short)})
         state.approve(problem, demand, assignment)
     result.year = state.year_figures()
     return result
@@ -298,15 +301,17 @@ YEAR_ROWS: tuple[tuple[str, str, str], ...] = (
     ("PA max utilisation (monthly mean)", "mean:PA_max_utilisation", "pct"),
     ("PA mean utilisation (monthly mean)", "mean:PA_mean_utilisation", "pct"),
     ("PA over target (monthly mean)", "mean:PA_over_target", "num"),
+    ("Months the solver was cut short by the time limit", "sum:cut_short", "int"),
 )
 
 
 def year_value(result: PolicyResult, key: str) -> float:
-    """A year figure, or the mean over the months of a monthly figure (``mean:key``)."""
-    if key.startswith("mean:"):
-        values = [m[key[5:]] for m in result.months]
-        return float(np.mean(values)) if values else 0.0
-    return result.year[key]
+    """A year figure, or the mean or sum over the months of a monthly one (``mean:key``)."""
+    how, _, monthly = key.partition(":")
+    if not monthly:
+        return result.year[key]
+    values = [m[monthly] for m in result.months]
+    return float(np.sum(values) if how == "sum" else np.mean(values)) if values else 0.0
 
 
 def _cell(value: float, kind: str) -> str:

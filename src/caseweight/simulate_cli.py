@@ -37,15 +37,15 @@ from caseweight.forecast_cli import cohort_options, data_options, load_base
 @click.option(
     "--time-limit",
     type=click.FloatRange(min=0.1),
-    default=3.0,
-    show_default=True,
-    help="Solver seconds per month.",
+    default=None,
+    help="Solver seconds per month [default: the config's time_limit_seconds].",
 )
 @click.option(
     "--jobs",
     type=click.IntRange(min=1),
     default=None,
-    help="Policies simulated at once [default: one per available core].",
+    help="Policies simulated at once [default: the available cores divided by the "
+    "solver's search_workers].",
 )
 @click.option(
     "--out",
@@ -68,7 +68,7 @@ def simulate_command(
     months: int,
     turnover: float,
     other_change_penalty: int,
-    time_limit: float,
+    time_limit: float | None,
     jobs: int | None,
     out_file: Path | None,
 ) -> None:
@@ -83,10 +83,10 @@ def simulate_command(
 
     \b
     Example:
-        caseweight simulate --scenario scenarios/baseline.yaml --time-limit 3
+        caseweight simulate --scenario scenarios/baseline.yaml --time-limit 5
     """
     from caseweight.scenario.cli import write_atomic
-    from caseweight.scenario.run import available_cores
+    from caseweight.scenario.run import default_processes
     from caseweight.simulate import BY_HAND, Policy, build_world, render_simulation, run_policy
 
     problem, changes, config = load_base(scenario, cases, workers, hr, as_of, config_path)
@@ -97,14 +97,15 @@ def simulate_command(
         Policy("caseweight", config.optimiser.change_penalty),
         Policy(f"caseweight, change penalty {other_change_penalty}", other_change_penalty),
     ]
-    count = min(len(policies), jobs or available_cores())
+    # By hand needs no solver: it runs here while the optimiser policies share the cores.
+    count = min(len(policies) - 1, jobs or default_processes(config))
     if count <= 1:
         results = [run_policy(world, p, time_limit) for p in policies]
     else:
         context = multiprocessing.get_context("spawn")
         with ProcessPoolExecutor(max_workers=count, mp_context=context) as pool:
-            runs = [pool.submit(run_policy, world, p, time_limit) for p in policies]
-            results = [r.result() for r in runs]
+            runs = [pool.submit(run_policy, world, p, time_limit) for p in policies[1:]]
+            results = [run_policy(world, policies[0]), *(r.result() for r in runs)]
     click.echo(render_simulation(world, results), nl=False)
     if out_file is not None:
         buffer = io.StringIO()

@@ -30,7 +30,8 @@ _jobs = click.option(
     "--jobs",
     type=click.IntRange(min=1),
     default=None,
-    help="Scenarios solved at once on this machine [default: one per available core].",
+    help="Scenarios solved at once on this machine [default: the available cores "
+    "divided by the solver's search_workers].",
 )
 _scheduler = click.option(
     "--scheduler",

@@ -15,6 +15,8 @@ FORMATS = ("terminal", "csv", "markdown")
 def _cell(value: float, kind: str) -> str:
     if kind == "pct":
         return f"{value:.0%}"
+    if kind == "yesno":
+        return "yes" if value else "no"
     if kind == "int":
         return f"{int(value):,}"
     return f"{value:,.1f}"

@@ -16,7 +16,7 @@ if TYPE_CHECKING:
 
 SHORT = {Role.SOCIAL_WORKER: "SW", Role.PERSONAL_ADVISER: "PA"}
 
-#: (key, label, kind) in table order; kind "pct" prints as a percentage.
+#: (key, label, kind) in table order; "pct" prints as a percentage, "yesno" as yes / no.
 ROWS: tuple[tuple[str, str, str], ...] = (
     ("young_people", "Young people", "int"),
     ("changes", "Changes of worker", "int"),
@@ -35,6 +35,7 @@ ROWS: tuple[tuple[str, str, str], ...] = (
         )
     ),
     ("in_care_16_17_without_pa", "In care 16-17 without a PA", "int"),
+    ("search_complete", "Solver search complete (else cut short by the time limit)", "yesno"),
 )
 
 

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from caseweight.config import Config
 from caseweight.errors import CaseweightError
 from caseweight.scenario.build import ScenarioJob, prepare
 from caseweight.scenario.spec import load_scenario
@@ -43,7 +44,9 @@ def run_job(job: ScenarioJob) -> Outcome:
     from caseweight.scenario.figures import planner_figures
 
     proposal = propose(job.problem, job.config, job.time_limit)
-    return Outcome(job.name, job.path, planner_figures(proposal), proposal.summary())
+    figures = planner_figures(proposal)
+    figures["search_complete"] = float(proposal.result.repeatable)
+    return Outcome(job.name, job.path, figures, proposal.summary())
 
 
 def prepare_all(paths: Sequence[str | Path], time_limit: float | None) -> list[ScenarioJob]:
@@ -59,6 +62,12 @@ def available_cores() -> int:
         return os.cpu_count() or 1
 
 
+def default_processes(config: Config | None) -> int:
+    """Solver processes the available cores hold without sharing a core."""
+    threads = max(1, config.optimiser.search_workers) if config is not None else 1
+    return max(1, available_cores() // threads)
+
+
 def run_jobs(
     jobs: Sequence[ScenarioJob], processes: int | None = None, scheduler: str | None = None
 ) -> list[Outcome]:
@@ -67,7 +76,10 @@ def run_jobs(
     Parameters
     ----------
     processes:
-        Local worker processes; ``None``: one per available core, at most one per job.
+        Local worker processes; ``None``: as many as the available cores hold
+        solves of ``search_workers`` threads each, at most one per job (on two
+        cores and two solver threads: one after another, since a time-limited
+        solve that has to share its cores stops with a worse proposal).
         1 runs in this process.
     scheduler:
         Address of a Dask distributed scheduler (``tcp://host:8786``); the jobs
@@ -75,7 +87,7 @@ def run_jobs(
     """
     if scheduler:
         return _run_on_dask(jobs, scheduler)
-    count = min(len(jobs), processes or available_cores())
+    count = min(len(jobs), processes or default_processes(jobs[0].config if jobs else None))
     if count <= 1:
         return [run_job(job) for job in jobs]
     # spawn, not fork: the solver's threads do not survive a fork safely.
