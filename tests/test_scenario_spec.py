@@ -145,3 +145,22 @@ def test_policy_overrides_reach_the_config(folder: Path) -> None:
     assert config.capacity.hard_limit == 1.1 and config.optimiser.change_penalty == 80
     assert config.personal_adviser_from_age == 17.5 and config.weights.flags["uasc"] == 3
     assert config.weights.flags["disability"] == 1.0  # the rest of the section is kept
+
+
+def test_the_example_scenarios_of_the_demo_authority_prepare() -> None:
+    root = Path(__file__).resolve().parent.parent / "scenarios"
+    jobs = {p.stem: prepare(load_scenario(p)) for p in sorted(root.glob("*.yaml"))}
+    assert set(jobs) == {
+        "baseline", "pa_from_16", "pa_from_17_5", "three_nq_starters", "two_pas_leave",
+        "uasc_plus_20",
+    }  # fmt: skip
+    base = jobs["baseline"].problem
+    assert jobs["pa_from_17_5"].config.personal_adviser_from_age == 17.5
+    assert len(jobs["three_nq_starters"].problem.workers) == len(base.workers) + 3
+    uasc = [
+        sum("uasc" in p.flags for p in jobs[name].problem.people)
+        for name in ("baseline", "uasc_plus_20")
+    ]
+    assert uasc[1] == uasc[0] + round(uasc[0] * 0.2)
+    left = [w for w in jobs["two_pas_leave"].problem.workers if w.has_left(base.as_of)]
+    assert {"W0048", "W0061"} <= {w.worker_id for w in left}
