@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import csv
 import tempfile
-from datetime import date, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -262,113 +262,16 @@ def busy_problem(seed: int, people: int = 60, per_role: int = 6) -> Problem:
     return Problem(as_of=AS_OF, people=tuple(out), workers=tuple(workers))
 
 
-#: A random authority (found by hypothesis) whose proposal changed from run to
-#: run when the time limit stopped the search: (worker_id, role, fte, grade,
-#: team, capacity_points, max_cases, skills, accepting_new, leaving in days).
-TIMING_WORKERS = [
-    ("S0", "s", 0.8, None, None, 5.0, 2, "language:arabic;uasc", True, 10),
-    ("S1", "s", 1.0, "senior_practitioner", None, 30.0, 4, "", True, -5),
-    ("S2", "s", 0.2, None, "south", 12.5, 1, "language:arabic;uasc", True, 0),
-    ("S3", "s", 0.8, None, "north", 5.0, 2, "uasc", True, None),
-    ("P0", "p", 1.0, None, "south", 12.5, 4, "language:arabic;uasc", True, None),
-    ("P1", "p", 0.5, "asye", "north", 20.0, None, "uasc", True, 10),
-    ("P2", "p", 0.8, "asye", None, 5.0, 1, "", True, None),
-    ("P3", "p", 0.8, "asye", None, None, None, "language:arabic;uasc", False, 0),
-    ("P4", "p", 0.5, "senior_practitioner", "north", 10.0, 1, "language:arabic", True, 0),
-    ("P5", "p", 0.2, None, "north", 5.0, 1, "uasc", True, None),
-]
-#: (person_id, date_of_birth, status, sw, pa, team, changes, flags, sibling_group, needs)
-TIMING_PEOPLE = [
-    ("000", "2018-08-01", "in_care", "S2", "P4", "south", 0, "", None, ""),
-    ("001", "2023-06-01", "in_care", "S1", None, None, 2, "youth_justice", "f1", "language:arabic"),
-    ("002", "2010-07-01", "care_leaver", None, "P2", "north", 3, "", None, ""),
-    ("003", "2006-09-01", "care_leaver", None, "P5", "south", 3, "court_proceedings;uasc", "f2",
-     "language:tigrinya"),
-    ("004", "2025-09-01", "in_care", "S2", "P2", None, 2, "", "f2", ""),
-    ("005", "2015-11-01", "in_care", "S2", None, None, 0, "neet;youth_justice", None, "uasc"),
-    ("006", "2015-05-01", "in_care", "S3", None, "south", 2, "", "f1", "language:arabic"),
-    ("007", "2020-05-01", "in_care", None, "P5", "north", 2, "", "f2", ""),
-    ("008", "2022-10-01", "in_care", "S1", "P3", "north", 4, "court_proceedings;youth_justice",
-     "f1", ""),
-    ("009", "2010-10-01", "care_leaver", None, "P5", None, 0, "court_proceedings", None,
-     "language:arabic"),
-    ("010", "2004-10-01", "care_leaver", None, "P5", "south", 2, "court_proceedings", None, ""),
-    ("011", "2012-02-01", "in_care", None, None, "north", 2, "", None, "language:tigrinya"),
-    ("012", "2009-05-01", "in_care", None, "P4", "south", 0, "", "f2", ""),
-    ("013", "2009-07-01", "in_care", "S1", "P2", "south", 2, "", None, "uasc"),
-    ("014", "2018-07-01", "in_care", "S1", "P3", None, 4, "disability;youth_justice", None, "uasc"),
-    ("015", "2024-05-01", "in_care", "S1", None, None, 1, "court_proceedings;youth_justice", "f1",
-     ""),
-    ("016", "2018-05-01", "in_care", None, "P2", None, 0, "youth_justice", None, ""),
-    ("017", "2005-08-01", "care_leaver", None, "P0", "south", 1, "", "f2", ""),
-    ("018", "2007-12-01", "care_leaver", None, "P5", None, 1, "disability;youth_justice", "f2", ""),
-    ("019", "2019-10-01", "in_care", "S0", "P0", "north", 3, "court_proceedings;disability", "f2",
-     ""),
-    ("020", "2013-10-01", "in_care", "S3", "P0", None, 2, "neet;youth_justice", "f1",
-     "language:tigrinya"),
-    ("021", "2007-01-01", "care_leaver", None, "P3", None, 2, "court_proceedings", "f2", ""),
-    ("022", "2024-09-01", "in_care", "S0", "P4", "north", 0, "", "f1", ""),
-    ("023", "2023-08-01", "in_care", "S3", None, "south", 1, "neet;uasc", None,
-     "language:tigrinya"),
-    ("024", "2005-04-01", "care_leaver", None, "P1", "north", 1, "", None, ""),
-    ("025", "2010-04-01", "in_care", "S2", None, "north", 1, "", "f2", ""),
-    ("026", "2023-02-01", "in_care", "S3", "P1", None, 2, "disability;uasc", "f1",
-     "language:arabic"),
-    ("027", "2007-06-01", "care_leaver", None, "P0", "north", 2, "", "f2", "language:arabic"),
-    ("028", "2001-11-01", "care_leaver", None, "P3", "south", 0, "", "f1", ""),
-    ("029", "2010-03-01", "care_leaver", None, None, "south", 0, "neet;youth_justice", "f1", ""),
-]  # fmt: skip
-
-
-def timing_problem() -> Problem:
-    def items(text: str) -> frozenset[str]:
-        return frozenset(t for t in text.split(";") if t)
-
-    workers = tuple(
-        Worker(
-            worker_id=w[0],
-            row=i + 2,
-            role=Role.SOCIAL_WORKER if w[1] == "s" else Role.PERSONAL_ADVISER,
-            fte=w[2],
-            grade=w[3],
-            team=w[4],
-            capacity_points=w[5],
-            max_cases=w[6],
-            skills=items(w[7]),
-            accepting_new=w[8],
-            leaving_on=None if w[9] is None else AS_OF + timedelta(days=w[9]),
-        )
-        for i, w in enumerate(TIMING_WORKERS)
-    )
-    people = tuple(
-        YoungPerson(
-            person_id=p[0],
-            row=i + 2,
-            date_of_birth=date.fromisoformat(p[1]),
-            status=Status(p[2]),
-            current_social_worker=p[3],
-            current_personal_adviser=p[4],
-            team=p[5],
-            worker_changes_12m=p[6],
-            flags=items(p[7]),
-            sibling_group=p[8],
-            needs_skills=tuple(sorted(items(p[9]))),
-        )
-        for i, p in enumerate(TIMING_PEOPLE)
-    )
-    return Problem(as_of=AS_OF, people=people, workers=workers)
-
-
 @pytest.mark.xfail(
     strict=False,  # the failure itself depends on timing, so it cannot be strict
     reason="when the time limit binds, the search stops on the wall clock, so the same input "
-    "and seed can give different proposals (seen: 2-3 distinct in 10 runs at 0.2-0.5 s)",
+    "and seed can give different proposals (600 young people at 0.5 s: 3 distinct in 4 runs; "
+    "the demo at --time-limit 2: 3 objectives in 3 runs)",
 )
-@pytest.mark.parametrize("which", ["hypothesis_30", "busy_90"])
-def test_same_seed_gives_the_same_proposal_when_the_time_limit_binds(which: str) -> None:
-    problem = timing_problem() if which == "hypothesis_30" else busy_problem(seed=7, people=90)
+def test_same_seed_gives_the_same_proposal_when_the_time_limit_binds() -> None:
+    problem = busy_problem(seed=7, people=600, per_role=20)
     runs = set()
-    for _ in range(4):
-        proposal = propose(problem, CONFIG, time_limit=0.3)
+    for _ in range(3):
+        proposal = propose(problem, CONFIG, time_limit=0.5)
         runs.add(tuple(proposal.assignment.tolist()))
     assert len(runs) == 1
