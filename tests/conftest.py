@@ -58,6 +58,15 @@ class Outcome:
 Runner = Callable[..., Outcome]
 
 
+@pytest.fixture(autouse=True)
+def private_data_folder(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Tests never read or write the user's own caseweight database."""
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path_factory.mktemp("xdg-data")))
+    monkeypatch.delenv("CASEWEIGHT_DB", raising=False)
+
+
 #: The weights the rule tests' small authorities were designed against.
 RULES_WEIGHTS = Path(__file__).parent / "data" / "rules_weights.yaml"
 RULES_CONFIG = Config.from_file(RULES_WEIGHTS)

@@ -183,8 +183,8 @@ class BalancePiece:
 class OptimiserConfig:
     """Soft-rule prices (in penalty units) and solver settings."""
 
-    change_penalty: int = 40
-    change_penalty_per_recent_change: int = 20
+    change_penalty: int = 100
+    change_penalty_per_recent_change: int = 30
     transition_change_multiplier: float = 2.0
     previous_worker_discount: float = 0.5
     team_mismatch_penalty: int = 10
@@ -196,7 +196,9 @@ class OptimiserConfig:
     balance_above_target: tuple[BalancePiece, ...] = (
         BalancePiece(0, 3.0),
         BalancePiece(10, 8.0),
-        BalancePiece(20, 20.0),
+        BalancePiece(20, 12.0),
+        BalancePiece(35, 30.0),
+        BalancePiece(45, 60.0),
     )
     balance_below_target: tuple[BalancePiece, ...] = tuple(
         BalancePiece(10 * k, 0.5 * (k + 1)) for k in range(10)

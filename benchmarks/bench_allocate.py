@@ -1,0 +1,165 @@
+"""Allocation benchmark: caseweight against the greedy peer and a naive CP-SAT model.
+
+Prints one row per size and method. Not a test: figures, to be read.
+
+    python benchmarks/bench_allocate.py                    # mid, large, region
+    python benchmarks/bench_allocate.py --sizes mid --naive
+
+Sizes (generated with the demo generator): mid = the committed demo authority
+(1,400 young people, 85 workers); large = 4,000 / 250; region = 20,000 / 1,200.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+from ortools.sat.python import cp_model
+
+from caseweight.capacity import capacities
+from caseweight.config import Config
+from caseweight.demand import build_demand
+from caseweight.demo import DEMO_AS_OF, demo_paths, write_authority
+from caseweight.io.inputs import read_problem
+from caseweight.solver.instance import build_instance
+from caseweight.solver.model import AllocationModel
+from caseweight.solver.warm_start import UNALLOCATED
+from caseweight.weighting import score_people
+
+HERE = Path(__file__).parent
+sys.path.insert(0, str(HERE))
+from figures import figures  # noqa: E402
+from greedy_peer import greedy_allocation  # noqa: E402
+
+SIZES = {"mid": (1400, 85, 5.0), "large": (4000, 250, 20.0), "region": (20000, 1200, 90.0)}
+NAIVE_PAIR_LIMIT = 3_000_000
+
+
+def authority(size: str, folder: Path) -> tuple[Path, Path]:
+    if size == "mid":
+        return demo_paths()
+    people, workers, _ = SIZES[size]
+    return write_authority(folder / size, people=people, workers=workers, seed=20261201)
+
+
+def run_caseweight(cases: Path, workers: Path, limit: float, out: Path) -> dict:
+    result = out.with_suffix(".json")
+    args = ["allocate", "--cases", str(cases), "--workers", str(workers)]
+    args += ["--as-of", DEMO_AS_OF.isoformat(), "--out", str(out), "--time-limit", str(limit)]
+    started = time.perf_counter()
+    subprocess.run(
+        [sys.executable, str(HERE / "measure.py"), str(result), *args, "--no-report", "--quiet"],
+        check=True,
+        stdout=subprocess.DEVNULL,
+    )
+    wall = time.perf_counter() - started
+    measured = json.loads(result.read_text())
+    summary = json.loads((out / "summary.json").read_text())
+    roles = summary["by_role"]
+    return {
+        "wall": wall,
+        "build": summary["build_seconds"],
+        "solve": summary["solve_seconds"],
+        "peak_mib": measured["peak_mib"],
+        "objective": summary["objective"],
+        "bound": summary["best_bound"],
+        "gap": summary["gap"],
+        "changes": summary["changes"],
+        "max_sw": roles["social_worker"]["max_utilisation_after"],
+        "max_pa": roles["personal_adviser"]["max_utilisation_after"],
+        "spread_sw": roles["social_worker"]["spread_after"],
+        "spread_pa": roles["personal_adviser"]["spread_after"],
+        "unallocated": summary["unallocated"],
+    }
+
+
+def instance_for(cases: Path, workers: Path, config: Config):  # type: ignore[no-untyped-def]
+    problem = read_problem(cases, workers, DEMO_AS_OF, config)
+    scores = score_people(problem, config)
+    demand = build_demand(problem, scores, config)
+    return build_instance(problem, demand, capacities(problem, config), config)
+
+
+def run_greedy(cases: Path, workers: Path) -> dict:
+    started = time.perf_counter()
+    instance = instance_for(cases, workers, Config())
+    assignment = greedy_allocation(instance)
+    return {"wall": time.perf_counter() - started, **figures(instance, assignment)}
+
+
+def run_naive(cases: Path, workers: Path, limit: float) -> dict:
+    """One CP-SAT model, every eligible worker a candidate, one weighted objective, no hint."""
+    config = Config.from_dict({"optimiser": {"candidates_outside_team": 0}})
+    started = time.perf_counter()
+    instance = instance_for(cases, workers, config)
+    pairs = sum(len(c) for c in instance.candidates)
+    if pairs > NAIVE_PAIR_LIMIT:
+        return {"skipped": f"{pairs:,} pairs: too large to build"}
+    model = AllocationModel(instance)
+    built = time.perf_counter()
+    solver = cp_model.CpSolver()
+    solver.parameters.max_time_in_seconds = limit
+    solver.parameters.num_workers = 2
+    code = solver.solve(model.model)
+    if code not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        return {
+            "wall": time.perf_counter() - started,
+            "build": built - started,
+            "status": "no solution",
+        }
+    assignment = np.full(len(instance.requirements), UNALLOCATED)
+    for (r, w), var in model.vars.assign.items():
+        if solver.boolean_value(var):
+            assignment[r] = w
+    out = figures(instance, assignment)
+    out.update(
+        wall=time.perf_counter() - started,
+        build=built - started,
+        bound=solver.best_objective_bound,
+        gap=(out["objective"] - solver.best_objective_bound) / max(1, out["objective"]),
+    )
+    return out
+
+
+def show(size: str, method: str, row: dict) -> None:
+    if "skipped" in row or "status" in row:
+        print(f"{size:<7} {method:<11} {row.get('skipped') or row.get('status')}")
+        return
+
+    def get(key: str, fmt: str) -> str:
+        return format(row[key], fmt) if key in row else "-"
+
+    print(
+        f"{size:<7} {method:<11} wall {get('wall', '6.1f')}s  build {get('build', '5.1f')}s  "
+        f"solve {get('solve', '5.1f')}s  mem {get('peak_mib', '6.0f')}MiB  "
+        f"obj {get('objective', '12,.0f')}  bound {get('bound', '12,.0f')}  "
+        f"gap {get('gap', '7.2%')}  "
+        f"changes {row['changes']:5}  max SW {row['max_sw']:.0%} PA {row['max_pa']:.0%}  "
+        f"spread SW {row['spread_sw']:.3f} PA {row['spread_pa']:.3f}  unalloc {row['unallocated']}"
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", default="mid,large,region")
+    parser.add_argument("--naive", action="store_true", help="also run the naive CP-SAT model")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        for size in args.sizes.split(","):
+            cases, workers = authority(size, folder)
+            limit = SIZES[size][2]
+            show(size, "caseweight", run_caseweight(cases, workers, limit, folder / f"out-{size}"))
+            show(size, "greedy", run_greedy(cases, workers))
+            if args.naive:
+                show(size, "naive", run_naive(cases, workers, limit))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,34 @@
+"""The figures a manager compares proposals by: changes, utilisation, spread, unallocated."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from caseweight.problem import Role
+from caseweight.solution import objective_terms
+from caseweight.solver.instance import Instance
+from caseweight.solver.warm_start import UNALLOCATED, loads_and_cases
+
+
+def figures(instance: Instance, assignment: np.ndarray) -> dict[str, float]:
+    """Changes of worker, max and spread (std) of utilisation per role, unallocated, objective."""
+    loads, _ = loads_and_cases(instance, assignment)
+    out: dict[str, float] = {
+        "changes": sum(
+            r.current_worker is not None and int(assignment[r.index]) != r.current_worker
+            for r in instance.requirements
+        ),
+        "unallocated": int(np.sum(assignment == UNALLOCATED)),
+        "objective": sum(objective_terms(instance, assignment).values()),
+    }
+    for role in Role:
+        workers = [
+            w
+            for w in range(instance.n_workers)
+            if instance.worker_roles[w] is role and instance.balances(w)
+        ]
+        util = loads[workers] / instance.capacity[workers]
+        key = "sw" if role is Role.SOCIAL_WORKER else "pa"
+        out[f"max_{key}"] = float(util.max()) if len(util) else 0.0
+        out[f"spread_{key}"] = float(util.std()) if len(util) else 0.0
+    return out
