@@ -50,7 +50,8 @@ def main() -> None:
     print(f"  {people} young people, {len(jobs[0].problem.workers)} workers, {cores} cores, "
           f"time limit {args.time_limit:g} s per scenario")  # fmt: skip
     _timed("run one after another (--jobs 1)", lambda: run_jobs(jobs, processes=1))
-    _timed(f"run in parallel ({min(cores, len(jobs))} processes)", lambda: run_jobs(jobs))
+    _timed(f"run in parallel ({min(cores, len(jobs))} processes)",
+           lambda: run_jobs(jobs, processes=cores))  # fmt: skip
     if args.dask:
         from distributed import LocalCluster
 

@@ -8,12 +8,16 @@ import multiprocessing
 from concurrent.futures import ProcessPoolExecutor
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from caseweight.cli import user_errors
 from caseweight.cohort import CohortSettings
 from caseweight.forecast_cli import cohort_options, data_options, load_base
+
+if TYPE_CHECKING:
+    from caseweight.simulate import Policy, PolicyResult, World
 
 
 @click.command("simulate")
@@ -85,9 +89,7 @@ def simulate_command(
     Example:
         caseweight simulate --scenario scenarios/baseline.yaml --time-limit 5
     """
-    from caseweight.scenario.cli import write_atomic
-    from caseweight.scenario.run import default_processes
-    from caseweight.simulate import BY_HAND, Policy, build_world, render_simulation, run_policy
+    from caseweight.simulate import BY_HAND, Policy, build_world, render_simulation
 
     problem, changes, config = load_base(scenario, cases, workers, hr, as_of, config_path)
     settings = CohortSettings(entries_per_month, 0.40, exits_per_year, stay_after_21)
@@ -97,25 +99,41 @@ def simulate_command(
         Policy("caseweight", config.optimiser.change_penalty),
         Policy(f"caseweight, change penalty {other_change_penalty}", other_change_penalty),
     ]
-    # By hand needs no solver: it runs here while the optimiser policies share the cores.
-    count = min(len(policies) - 1, jobs or default_processes(config))
-    if count <= 1:
-        results = [run_policy(world, p, time_limit) for p in policies]
-    else:
-        context = multiprocessing.get_context("spawn")
-        with ProcessPoolExecutor(max_workers=count, mp_context=context) as pool:
-            runs = [pool.submit(run_policy, world, p, time_limit) for p in policies[1:]]
-            results = [run_policy(world, policies[0]), *(r.result() for r in runs)]
+    results = run_policies(world, policies, time_limit, jobs)
     click.echo(render_simulation(world, results), nl=False)
     if out_file is not None:
-        buffer = io.StringIO()
-        rows = [
-            {"policy": r.name, "month": m, "date": world.days[m].isoformat(), **figures}
-            for r in results
-            for m, figures in enumerate(r.months)
-        ]
-        writer = csv.DictWriter(buffer, fieldnames=list(rows[0]), lineterminator="\n")
-        writer.writeheader()
-        writer.writerows(rows)
-        write_atomic(out_file, buffer.getvalue())
-        click.echo(f"Wrote {len(rows)} rows to {out_file}")
+        write_months(out_file, world, results)
+        click.echo(f"Wrote {len(world.days) * len(results)} rows to {out_file}")
+
+
+def run_policies(
+    world: World, policies: list[Policy], time_limit: float | None, jobs: int | None
+) -> list[PolicyResult]:
+    """Run each policy; the first (by hand, no solver) here, the others in parallel if the
+    cores hold their solves side by side."""
+    from caseweight.scenario.run import default_processes
+    from caseweight.simulate import run_policy
+
+    count = min(len(policies) - 1, jobs or default_processes(world.config))
+    if count <= 1:
+        return [run_policy(world, p, time_limit) for p in policies]
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(max_workers=count, mp_context=context) as pool:
+        runs = [pool.submit(run_policy, world, p, time_limit) for p in policies[1:]]
+        return [run_policy(world, policies[0]), *(r.result() for r in runs)]
+
+
+def write_months(path: Path, world: World, results: list[PolicyResult]) -> None:
+    """One CSV row per policy and month, written whole or not at all."""
+    from caseweight.scenario.cli import write_atomic
+
+    buffer = io.StringIO()
+    rows = [
+        {"policy": r.name, "month": m, "date": world.days[m].isoformat(), **figures}
+        for r in results
+        for m, figures in enumerate(r.months)
+    ]
+    writer = csv.DictWriter(buffer, fieldnames=list(rows[0]), lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(rows)
+    write_atomic(path, buffer.getvalue())
