@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import sys
+import time
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
@@ -15,6 +16,9 @@ from caseweight import __version__
 from caseweight.errors import CaseweightError
 
 F = TypeVar("F", bound=Callable[..., Any])
+
+#: When the command started: ``--time-limit`` is for the whole command.
+STARTED = time.perf_counter()
 
 
 class AsOfDate(click.ParamType):

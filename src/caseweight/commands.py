@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date
@@ -79,7 +80,10 @@ def run_allocate(
                 err=True,
             )
         progress = None if quiet else _progress_printer()
-        proposal = propose(problem, config, time_limit, progress, overrides=overrides)  # type: ignore[arg-type]
+        limit = solver_time_limit(
+            time_limit or config.optimiser.time_limit_seconds, len(problem.people), report
+        )
+        proposal = propose(problem, config, limit, progress, overrides=overrides)  # type: ignore[arg-type]
         extra = None
         if report:
             from caseweight.report import write_report
@@ -92,6 +96,20 @@ def run_allocate(
         if store is not None:
             run_id = store.record_run(out_dir)
             click.echo(f"  recorded run {run_id} in {store.url}")
+
+
+def solver_time_limit(command_limit: float, people: int, report: bool) -> float:
+    """What is left for the solver so that the whole command keeps to ``--time-limit``.
+
+    The limit is for the command a manager waits on, not only the solve: the
+    time already spent since the command started and an allowance for writing
+    the folder (and the report) are taken off.
+    """
+    from caseweight.cli import STARTED
+
+    spent = time.perf_counter() - STARTED
+    writing = 0.2 + 0.3 * people / 1000 + ((0.8 + 0.6 * people / 1000) if report else 0.0)
+    return max(0.2, command_limit - spent - writing)
 
 
 def store_url(db_url: str | None, no_db: bool) -> str | None:

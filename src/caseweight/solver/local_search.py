@@ -31,6 +31,14 @@ class _State:
             if w != UNALLOCATED and w != req.current_worker:
                 self.new[w] += 1
         self.group_of = {r: g for g, members in enumerate(instance.sibling_groups) for r in members}
+        # plain Python lists and dicts: this loop is hot and numpy scalars are slow
+        self.points = [req.points for req in instance.requirements]
+        self.current = [req.current_worker for req in instance.requirements]
+        self.cost = [{o.worker: o.cost for o in options} for options in instance.candidates]
+        self.hard_limit = instance.hard_limit.tolist()
+        self.max_cases = [c.max_cases for c in instance.capacities]
+        self.loads_list = self.loads.tolist()
+        self.penalty = [self.balance(w, load) for w, load in enumerate(self.loads_list)]
 
     def balance(self, w: int, load: int) -> int:
         curve = self.inst.balance[w]
@@ -47,54 +55,67 @@ class _State:
 
     def fits(self, r: int, w: int) -> bool:
         """Hard rule 5 for ``r`` joining ``w``."""
-        inst, req = self.inst, self.inst.requirements[r]
-        receives = self.new[w] > 0 or w != req.current_worker
-        if not receives:
+        if self.new[w] == 0 and w == self.current[r]:
             return True
-        limit = inst.capacities[w].max_cases
-        within = self.loads[w] + req.points <= inst.hard_limit[w]
-        return bool(within and (limit is None or self.cases[w] + 1 <= limit))
+        if self.loads_list[w] + self.points[r] > self.hard_limit[w]:
+            return False
+        limit = self.max_cases[w]
+        return limit is None or self.cases[w] + 1 <= limit
 
     def move(self, r: int, w: int) -> None:
-        req = self.inst.requirements[r]
+        points, current = self.points[r], self.current[r]
         old = int(self.assignment[r])
         if old != UNALLOCATED:
-            self.loads[old] -= req.points
+            self._add(old, -points)
             self.cases[old] -= 1
-            self.new[old] -= int(old != req.current_worker)
+            self.new[old] -= int(old != current)
         self.assignment[r] = w
-        self.loads[w] += req.points
+        self._add(w, points)
         self.cases[w] += 1
-        self.new[w] += int(w != req.current_worker)
+        self.new[w] += int(w != current)
+
+    def _add(self, w: int, points: int) -> None:
+        self.loads[w] += points
+        self.loads_list[w] += points
+        self.penalty[w] = self.balance(w, self.loads_list[w])
+
+
+def _leave_delta(state: _State, r: int) -> int:
+    """Objective change of taking ``r`` off its worker (or out of unallocated)."""
+    old = int(state.assignment[r])
+    if old == UNALLOCATED:
+        return -int(state.inst.unallocated_cost[r])
+    load = state.loads_list[old]
+    return state.balance(old, load - state.points[r]) - state.penalty[old] - state.cost[r][old]
+
+
+def _join_delta(state: _State, r: int, w: int) -> int:
+    """Objective change of giving ``r`` to ``w`` (after it has left its worker)."""
+    load = state.loads_list[w]
+    return state.cost[r][w] + state.balance(w, load + state.points[r]) - state.penalty[w]
 
 
 def _move_delta(state: _State, r: int, w: int) -> int:
     """Objective change of moving requirement ``r`` to worker ``w`` (which must fit)."""
-    inst = state.inst
-    req = inst.requirements[r]
-    old = int(state.assignment[r])
-    options = inst.candidates[r]
-    if old == UNALLOCATED:
-        delta = -int(inst.unallocated_cost[r])
-    else:
-        load = int(state.loads[old])
-        delta = state.balance(old, load - req.points) - state.balance(old, load)
-        delta -= next(o.cost for o in options if o.worker == old)
-    delta += next(o.cost for o in options if o.worker == w)
-    load = int(state.loads[w])
-    delta += state.balance(w, load + req.points) - state.balance(w, load)
-    return delta + state.sibling_extra(r, w) - state.sibling_extra(r, old)
+    delta = _leave_delta(state, r) + _join_delta(state, r, w)
+    if r in state.group_of:
+        delta += state.sibling_extra(r, w) - state.sibling_extra(r, int(state.assignment[r]))
+    return delta
 
 
 def _best_move(state: _State, r: int, avoid: int = UNALLOCATED) -> tuple[int, int | None]:
     """The cheapest feasible new worker for ``r`` (not ``avoid``) and its delta."""
     old = int(state.assignment[r])
+    leave = _leave_delta(state, r)
+    grouped = r in state.group_of
+    base_sib = state.sibling_extra(r, old) if grouped else 0
     best, best_delta = old, None
-    for option in state.inst.candidates[r]:
-        w = option.worker
+    for w in state.cost[r]:
         if w in (old, avoid) or not state.fits(r, w):
             continue
-        delta = _move_delta(state, r, w)
+        delta = leave + _join_delta(state, r, w)
+        if grouped:
+            delta += state.sibling_extra(r, w) - base_sib
         if best_delta is None or delta < best_delta:
             best, best_delta = w, delta
     return best, best_delta
@@ -136,19 +157,18 @@ def _swap_delta(state: _State, r: int, s: int) -> int | None:
     """Objective change of exchanging the workers of ``r`` and ``s``; None if not allowed."""
     inst = state.inst
     a, b = int(state.assignment[r]), int(state.assignment[s])
-    cost_r = {o.worker: o.cost for o in inst.candidates[r]}
-    cost_s = {o.worker: o.cost for o in inst.candidates[s]}
+    cost_r, cost_s = state.cost[r], state.cost[s]
     if a == b or b not in cost_r or a not in cost_s:
         return None
     pr, ps = inst.requirements[r].points, inst.requirements[s].points
-    new_a, new_b = int(state.loads[a]) - pr + ps, int(state.loads[b]) - ps + pr
+    new_a, new_b = state.loads_list[a] - pr + ps, state.loads_list[b] - ps + pr
     for w, load, incoming in ((a, new_a, s), (b, new_b, r)):
         receives = state.new[w] > 0 or w != inst.requirements[incoming].current_worker
         if receives and load > inst.hard_limit[w]:
             return None
     delta = cost_r[b] - cost_r[a] + cost_s[a] - cost_s[b]
-    delta += state.balance(a, new_a) - state.balance(a, int(state.loads[a]))
-    return delta + state.balance(b, new_b) - state.balance(b, int(state.loads[b]))
+    delta += state.balance(a, new_a) - state.penalty[a]
+    return delta + state.balance(b, new_b) - state.penalty[b]
 
 
 def _swaps(state: _State) -> int:
