@@ -24,7 +24,7 @@ from typing import TypeVar
 from caseweight.forecast import run_forecast
 from caseweight.scenario import load_scenario
 from caseweight.scenario.build import prepare_base
-from caseweight.scenario.run import available_cores, prepare_all, run_jobs
+from caseweight.scenario.run import Outcome, available_cores, prepare_all, run_jobs
 
 T = TypeVar("T")
 ROOT = Path(__file__).resolve().parent.parent
@@ -35,6 +35,13 @@ def _timed(label: str, func: Callable[[], T]) -> T:
     value = func()
     print(f"{label:<55} {time.perf_counter() - start:7.1f} s")
     return value
+
+
+def _quality(outcomes: list[Outcome]) -> None:
+    """Solver quality of a run: sharing cores can cut a time-limited search short."""
+    complete = sum(int(o.figures["search_complete"]) for o in outcomes)
+    objective = sum(o.summary["objective"] for o in outcomes)
+    print(f"  searches complete {complete}/{len(outcomes)}, summed objective {objective:,}")
 
 
 def main() -> None:
@@ -49,15 +56,15 @@ def main() -> None:
     people = len(jobs[0].problem.people)
     print(f"  {people} young people, {len(jobs[0].problem.workers)} workers, {cores} cores, "
           f"time limit {args.time_limit:g} s per scenario")  # fmt: skip
-    _timed("run one after another (--jobs 1)", lambda: run_jobs(jobs, processes=1))
-    _timed(f"run in parallel ({min(cores, len(jobs))} processes)",
-           lambda: run_jobs(jobs, processes=cores))  # fmt: skip
+    _quality(_timed("run one after another (--jobs 1)", lambda: run_jobs(jobs, processes=1)))
+    _quality(_timed(f"run in parallel ({min(cores, len(jobs))} processes)",
+                    lambda: run_jobs(jobs, processes=cores)))  # fmt: skip
     if args.dask:
         from distributed import LocalCluster
 
         with LocalCluster(n_workers=cores, threads_per_worker=1, dashboard_address=None) as c:
-            _timed(f"run on a local Dask cluster ({cores} workers)",
-                   lambda: run_jobs(jobs, scheduler=c.scheduler_address))  # fmt: skip
+            _quality(_timed(f"run on a local Dask cluster ({cores} workers)",
+                            lambda: run_jobs(jobs, scheduler=c.scheduler_address)))  # fmt: skip
     base = prepare_base(load_scenario(ROOT / "scenarios" / "baseline.yaml"))
     _timed("12-month forecast", lambda: run_forecast(base.problem, base.hr, base.config, seed=1))
     if args.simulate:
