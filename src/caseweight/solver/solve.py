@@ -15,11 +15,14 @@ from caseweight.problem import Role
 from caseweight.solution import objective_terms
 from caseweight.solver.bound import lower_bound
 from caseweight.solver.hints import add_full_hint
-from caseweight.solver.instance import Instance
+from caseweight.solver.instance import Instance, balance_penalty
 from caseweight.solver.local_search import improve
 from caseweight.solver.model import AllocationModel, Neighbourhood
 from caseweight.solver.warm_start import UNALLOCATED, first_fit, loads_and_cases
 
+#: Shares of the time limit: hill climbing first, then the bound, then CP-SAT.
+CLIMB_SHARE = 0.5
+BOUND_SHARE = 0.4
 #: Workers re-optimised together in one CP-SAT model.
 NEIGHBOURHOOD_SIZE = 8
 #: CP-SAT deterministic time per neighbourhood model (repeatable, unlike wall time).
@@ -117,13 +120,14 @@ def solve(
     """
     started = time.perf_counter()
     deadline = started + settings.time_limit_seconds
-    bound, _ = lower_bound(instance)
-    _report(progress, "bound", started, None, bound)
     incumbent = first_fit(instance)
-    climb_budget = max(0.0, (deadline - time.perf_counter()) * 0.7)
+    climb_budget = max(0.0, settings.time_limit_seconds * CLIMB_SHARE)
     incumbent, converged = improve(instance, incumbent, climb_budget)
     current = sum(objective_terms(instance, incumbent).values())
-    _report(progress, "hill climbing", started, current, bound)
+    _report(progress, "hill climbing", started, current, float("nan"))
+    bound_budget = max(0.0, (deadline - time.perf_counter()) * BOUND_SHARE)
+    bound = lower_bound(instance, incumbent, role_objectives(instance, incumbent), bound_budget)
+    _report(progress, "lower bound", started, current, bound)
     build, cut_short = 0.0, not converged
     for role, workers in neighbourhoods(instance, incumbent):
         if time.perf_counter() >= deadline:
@@ -148,6 +152,29 @@ def solve(
         terms=terms,
         repeatable=not cut_short,
     )
+
+
+def role_objectives(instance: Instance, assignment: np.ndarray) -> dict[Role, float]:
+    """Each role's share of the objective of ``assignment`` (roles share nothing)."""
+    out = {}
+    for role in Role:
+        mine = assignment.copy()
+        for req in instance.requirements:
+            if req.role is not role:
+                mine[req.index] = UNALLOCATED
+        terms = objective_terms(instance, mine)
+        others = sum(
+            int(instance.unallocated_cost[r.index])
+            for r in instance.requirements
+            if r.role is not role
+        )
+        others_balance = sum(
+            balance_penalty(0, curve)
+            for w, curve in enumerate(instance.balance)
+            if curve is not None and instance.worker_roles[w] is not role
+        )
+        out[role] = float(sum(terms.values()) - others - others_balance)
+    return out
 
 
 def _report(

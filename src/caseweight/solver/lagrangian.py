@@ -1,0 +1,150 @@
+"""The Lagrangian dual of one role's allocation problem, and its subgradient ascent.
+
+Dualising each worker's load row with a multiplier ``mu_w`` splits the problem
+into one small choice per young person (or sibling group) and one per worker's
+balance segments, each solved exactly in numpy over *every* eligible pair:
+
+    L(mu) = sum_r min(U_r, min_w c_rw - mu_w p_r)
+          + sum_w [mu_w T_w + sum_k min(0, (a_k + mu_w) len_k) + sum_k min(0, (b_k - mu_w) len_k)]
+
+For any ``mu`` this is at most the optimum (weak duality), so the best value
+seen is an honest lower bound. Rule 5 enters as a load ceiling every worker
+keeps (the hard limit, or what they hold now if more); sibling groups are
+priced by a valid lower bound of their own (all with one worker, or apart at
+one extra worker's cost).
+"""
+
+from __future__ import annotations
+
+import time
+
+import numpy as np
+
+from caseweight.solver.costs import RoleCosts
+from caseweight.solver.instance import Instance
+
+
+def load_ceilings(instance: Instance) -> np.ndarray:
+    """The most each worker can end with: the hard limit, or what they keep if more."""
+    kept = np.zeros(instance.n_workers, dtype=np.int64)
+    for req in instance.requirements:
+        if req.current_worker is not None:
+            kept[req.current_worker] += req.points
+    return np.maximum(instance.hard_limit, kept)
+
+
+class RoleLagrangian:
+    """L(mu) and a subgradient for one role, over every eligible pair."""
+
+    def __init__(self, instance: Instance, costs: RoleCosts) -> None:
+        self.workers = costs.workers
+        self.points = np.array(
+            [instance.requirements[int(r)].points for r in costs.requirements], float
+        )
+        self.unallocated = instance.unallocated_cost[costs.requirements].astype(float)
+        self.cost = np.where(costs.eligible, costs.total.astype(float), np.inf)
+        self.target, self.seg_len, self.seg_cost, self.seg_sign = self._segments(instance)
+        row_of = {int(r): i for i, r in enumerate(costs.requirements)}
+        self.groups = [
+            rows
+            for members in instance.sibling_groups
+            if len(rows := [row_of[r] for r in members if r in row_of]) > 1
+        ]
+        self.sibling_cost = float(instance.sibling_cost)
+        grouped = {i for rows in self.groups for i in rows}
+        self.single = np.array([i for i in range(len(self.points)) if i not in grouped], dtype=int)
+
+    def _segments(self, instance: Instance) -> tuple[np.ndarray, ...]:
+        """Balance segments as (W, K) arrays; sign +1 above the target, -1 below."""
+        tops = load_ceilings(instance)
+        rows = []
+        for w in self.workers:
+            curve = instance.balance[int(w)]
+            segs: list[tuple[float, float, float]] = []
+            if curve is not None:
+                room = max(0, int(tops[w]) - curve.target)
+                for length, cost in curve.above:
+                    size = room if length < 0 else min(length, room)
+                    segs.append((size, cost, 1.0))
+                    room -= size
+                segs += [(length, cost, -1.0) for length, cost in curve.below]
+            rows.append(segs)
+        k = max((len(s) for s in rows), default=0)
+        shape = (len(rows), k)
+        length, cost, sign = np.zeros(shape), np.zeros(shape), np.zeros(shape)
+        for j, segs in enumerate(rows):
+            for i, (size, c, sg) in enumerate(segs):
+                length[j, i], cost[j, i], sign[j, i] = size, c, sg
+        target = np.array(
+            [
+                0 if instance.balance[int(w)] is None else instance.balance[int(w)].target
+                for w in self.workers
+            ],  # type: ignore[union-attr]
+            dtype=float,
+        )
+        return target, length, cost, sign
+
+    def evaluate(self, mu: np.ndarray) -> tuple[float, np.ndarray]:
+        """L(mu) and its subgradient (the load rows' residuals at the minimisers)."""
+        if len(self.workers) == 0:  # nobody of this role: everyone is unallocated
+            return float(self.unallocated.sum()), np.zeros(0)
+        priced = self.cost - self.points[:, None] * mu[None, :]
+        load = np.zeros(len(self.workers))
+        value = self._singles(priced, load)
+        for rows in self.groups:
+            value += self._group(priced, rows, load)
+        reduced = self.seg_cost + self.seg_sign * mu[:, None]  # above: a + mu; below: b - mu
+        take = (reduced < 0) * self.seg_len
+        value += float((mu * self.target).sum() + (reduced * take).sum())
+        gradient = self.target + (self.seg_sign * take).sum(axis=1) - load
+        return value, gradient
+
+    def _singles(self, priced: np.ndarray, load: np.ndarray) -> float:
+        rows = self.single
+        if rows.size == 0:
+            return 0.0
+        best = priced[rows].argmin(axis=1)
+        value = priced[rows, best]
+        chosen = value < self.unallocated[rows]
+        np.add.at(load, best[chosen], self.points[rows][chosen])
+        return float(np.where(chosen, value, self.unallocated[rows]).sum())
+
+    def _group(self, priced: np.ndarray, rows: list[int], load: np.ndarray) -> float:
+        part = priced[rows]
+        alone = np.minimum(part, self.unallocated[rows, None])
+        common = int(alone.sum(axis=0).argmin())
+        together = float(alone[:, common].sum())
+        best = part.argmin(axis=1)
+        apart_each = np.minimum(part[np.arange(len(rows)), best], self.unallocated[rows])
+        apart = float(apart_each.sum()) + self.sibling_cost
+        if together <= apart:
+            for i, row in enumerate(rows):
+                if part[i, common] <= self.unallocated[row]:
+                    load[common] += self.points[row]
+            return together
+        for i, row in enumerate(rows):
+            if part[i, best[i]] <= self.unallocated[row]:
+                load[best[i]] += self.points[row]
+        return apart
+
+
+def ascend(
+    dual: RoleLagrangian, mu: np.ndarray, upper: float, seconds: float, max_steps: int = 400
+) -> tuple[float, np.ndarray]:
+    """Projected-free subgradient ascent with Polyak steps towards ``upper``; best L and mu."""
+    deadline = time.perf_counter() + seconds
+    best_value, best_mu = dual.evaluate(mu)[0], mu.copy()
+    scale, stalled = 1.0, 0
+    for _ in range(max_steps):
+        value, gradient = dual.evaluate(mu)
+        if value > best_value + 1e-6 * abs(best_value):
+            best_value, best_mu, stalled = value, mu.copy(), 0
+        else:
+            stalled += 1
+            if stalled >= 5:
+                scale, stalled = scale / 2, 0
+        norm = float((gradient**2).sum())
+        if norm == 0 or scale < 1e-4 or time.perf_counter() > deadline:
+            break
+        mu = mu + scale * max(upper - value, 1e-9) / norm * gradient
+    return best_value, best_mu
