@@ -43,7 +43,9 @@ def lower_bound(
             duals, _ = _load_duals(instance, role)
             mu = np.array([duals.get(int(w), 0.0) for w in costs.workers])
         else:
-            mu = _marginal_slopes(instance, incumbent, costs.workers)
+            # above the target only: a light worker's pull, taken at face value
+            # for every young person, drives the bound far below zero
+            mu = np.minimum(0.0, _marginal_slopes(instance, incumbent, costs.workers))
         budget = max(0.0, (deadline - time.perf_counter()) / (len(roles) - k))
         value, _ = ascend(dual, mu, upper[role], budget)
         total += value
