@@ -48,9 +48,13 @@ def authority(size: str, folder: Path) -> tuple[Path, Path]:
     return write_authority(folder / size, people=people, workers=workers, seed=20261201)
 
 
-def run_caseweight(cases: Path, workers: Path, limit: float, out: Path) -> dict:
+def run_caseweight(
+    cases: Path, workers: Path, limit: float, out: Path, config: Path | None = None
+) -> dict:
     result = out.with_suffix(".json")
     args = ["allocate", "--cases", str(cases), "--workers", str(workers)]
+    if config is not None:
+        args += ["--config", str(config)]
     args += ["--as-of", DEMO_AS_OF.isoformat(), "--out", str(out), "--time-limit", str(limit)]
     started = time.perf_counter()
     subprocess.run(
@@ -156,6 +160,11 @@ def main() -> None:
             cases, workers = authority(size, folder)
             limit = SIZES[size][2]
             show(size, "caseweight", run_caseweight(cases, workers, limit, folder / f"out-{size}"))
+            # the same with a change of worker priced at 150: the continuity end of the frontier
+            dear = folder / "change150.yaml"
+            dear.write_text("optimiser:\n  change_penalty: 150\n", encoding="utf-8")
+            row = run_caseweight(cases, workers, limit, folder / f"out150-{size}", dear)
+            show(size, "cw chg=150", row)
             show(size, "greedy", run_greedy(cases, workers))
             if args.naive:
                 show(size, "naive", run_naive(cases, workers, limit))

@@ -443,11 +443,6 @@ def test_identifiers_are_trimmed(tmp_path: Path) -> None:
     assert problem.workers[0].worker_id == "S1"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="io/inputs.read_workers returns [] when a required column is missing, so every "
-    "current worker id in cases.csv is also reported as 'not in the workers file'",
-)
 def test_missing_workers_column_is_not_blamed_on_every_case(tmp_path: Path) -> None:
     authority = good_authority()
     for worker in authority.workers:

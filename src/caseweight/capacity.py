@@ -42,8 +42,10 @@ def worker_capacity(worker: Worker, index: int, as_of: date, config: Config) -> 
     base = settings.points_per_fte[worker.role.value] * worker.fte
     factor = settings.grade_factor.get(worker.grade or "", 1.0)
     active = tuple(r for r in worker.reductions if r.active_on(as_of))
-    reduced = base * factor * (1.0 - min(100.0, sum(r.percent for r in active)) / 100.0)
-    points = worker.capacity_points if worker.capacity_points is not None else reduced
+    # capacity_points replaces FTE x grade; dated reductions (maternity, union
+    # time, a phased return) still apply to it
+    gross = worker.capacity_points if worker.capacity_points is not None else base * factor
+    points = gross * (1.0 - min(100.0, sum(r.percent for r in active)) / 100.0)
     points = round(points, 1)
     left = worker.has_left(as_of)
     return WorkerCapacity(

@@ -102,6 +102,12 @@ def main() -> None:
     type=click.Path(dir_okay=False, path_type=Path),
     help="pins.csv: allocations to keep or make (pin) and pairings never to propose (exclude).",
 )
+@click.option(
+    "--hr",
+    "hr_changes",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="hr_changes.csv: starters, leavers, FTE and grade changes, dated reductions.",
+)
 @user_errors
 def allocate(
     cases: Path | None,
@@ -115,6 +121,7 @@ def allocate(
     db_url: str | None,
     no_db: bool,
     pins: Path | None,
+    hr_changes: Path | None,
 ) -> None:
     """Propose an allocation of young people to workers.
 
@@ -129,7 +136,7 @@ def allocate(
 
     run_allocate(
         cases, workers, as_of, out_dir, config_path, time_limit, not no_report, quiet,
-        db_url=db_url, no_db=no_db, pins=pins,
+        db_url=db_url, no_db=no_db, pins=pins, hr_changes=hr_changes,
     )  # fmt: skip
 
 

@@ -61,8 +61,9 @@ def run_allocate(
     db_url: str | None = None,
     no_db: bool = False,
     pins: Path | None = None,
+    hr_changes: Path | None = None,
 ) -> None:
-    """Read, apply history and pins, propose, write the folder, record the run."""
+    """Read, apply HR changes, history and pins, propose, write the folder, record the run."""
     from caseweight.io.inputs import read_problem
     from caseweight.io.proposal import write_proposal
     from caseweight.pipeline import propose
@@ -71,6 +72,10 @@ def run_allocate(
     cases, workers, as_of = resolve_inputs(cases, workers, as_of)
     config = Config.from_file(config_path)
     problem = read_problem(cases, workers, as_of, config)
+    if hr_changes is not None:
+        from caseweight.hr import apply_hr_changes, read_hr_changes
+
+        problem = apply_hr_changes(problem, read_hr_changes(hr_changes, problem.workers, config))
     out_dir = out_dir or Path("proposals") / as_of.isoformat()
     with open_store(store_url(db_url, no_db)) as store:
         problem, overrides = monthly_overrides(problem, store, pins)

@@ -41,7 +41,9 @@ def read_problem(
     workers_table = read_table(workers_path, "workers")
     problems = ProblemCollector()
     workers = read_workers(workers_table, config, problems)
-    people = read_cases(cases, as_of, workers, problems)
+    # without the workers file's own columns there is nothing to check ids against
+    complete = all(workers_table.has(column) for column in WORKERS_REQUIRED)
+    people = read_cases(cases, as_of, workers if complete else None, problems)
     problems.raise_if_any()
     return Problem(
         as_of=as_of,
