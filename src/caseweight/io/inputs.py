@@ -10,6 +10,7 @@ import hashlib
 from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 from caseweight.config import (
     EXPLOITATION_LEVELS,
@@ -125,7 +126,7 @@ def read_cases(
         Role.PERSONAL_ADVISER: _current_workers(cells, "current_personal_adviser", roles),
     }
     flags = {flag: cells.booleans(flag) for flag in NEEDS_FLAGS}
-    columns = {
+    columns: dict[str, list[Any]] = {
         "team": cells.text("team"),
         "legal_status": cells.choice("legal_status", LEGAL_STATUSES),
         "placement_type": cells.choice("placement_type", PLACEMENT_TYPES),
@@ -139,7 +140,7 @@ def read_cases(
     skills = cells.lists("needs_skills")
     people = []
     for i, row in enumerate(table.rows):
-        values = {name: column[i] for name, column in columns.items()}
+        values: dict[str, Any] = {name: column[i] for name, column in columns.items()}
         for count in ("placement_moves_12m", "missing_episodes_12m", "worker_changes_12m"):
             values[count] = values[count] or 0
         people.append(
@@ -152,7 +153,7 @@ def read_cases(
                 current_personal_adviser=current[Role.PERSONAL_ADVISER][i],
                 flags=frozenset(f for f in NEEDS_FLAGS if flags[f][i]),
                 needs_skills=skills[i],
-                **values,  # type: ignore[arg-type]
+                **values,
             )
         )
     return people

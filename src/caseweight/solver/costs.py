@@ -97,9 +97,9 @@ def role_costs(
             eligible[i] = False
             eligible[i, j] = holds[j]
     for r, w in excluded:
-        i = _row_of(reqs, r)
-        if i is not None and w in column:
-            eligible[i, column[w]] = False
+        row = _row_of(reqs, r)
+        if row is not None and w in column:
+            eligible[row, column[w]] = False
     return RoleCosts(
         role=role,
         requirements=np.array([r.index for r in reqs], dtype=np.int64),

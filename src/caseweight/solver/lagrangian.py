@@ -60,7 +60,7 @@ class RoleLagrangian:
         rows = []
         for w in self.workers:
             curve = instance.balance[int(w)]
-            segs: list[tuple[float, float, float]] = []
+            segs: list[tuple[int, int, float]] = []
             if curve is not None:
                 room = max(0, int(tops[w]) - curve.target)
                 for length, cost in curve.above:
@@ -71,18 +71,13 @@ class RoleLagrangian:
             rows.append(segs)
         k = max((len(s) for s in rows), default=0)
         shape = (len(rows), k)
-        length, cost, sign = np.zeros(shape), np.zeros(shape), np.zeros(shape)
+        lengths, prices, signs = np.zeros(shape), np.zeros(shape), np.zeros(shape)
         for j, segs in enumerate(rows):
-            for i, (size, c, sg) in enumerate(segs):
-                length[j, i], cost[j, i], sign[j, i] = size, c, sg
-        target = np.array(
-            [
-                0 if instance.balance[int(w)] is None else instance.balance[int(w)].target
-                for w in self.workers
-            ],  # type: ignore[union-attr]
-            dtype=float,
-        )
-        return target, length, cost, sign
+            for i, (size, price, sign) in enumerate(segs):
+                lengths[j, i], prices[j, i], signs[j, i] = size, price, sign
+        curves = [instance.balance[int(w)] for w in self.workers]
+        target = np.array([0.0 if c is None else float(c.target) for c in curves])
+        return target, lengths, prices, signs
 
     def evaluate(self, mu: np.ndarray) -> tuple[float, np.ndarray]:
         """L(mu) and its subgradient (the load rows' residuals at the minimisers)."""
@@ -129,7 +124,7 @@ class RoleLagrangian:
 
 
 def ascend(
-    dual: RoleLagrangian, mu: np.ndarray, upper: float, seconds: float, max_steps: int = 400
+    dual: RoleLagrangian, mu: np.ndarray, upper: float, seconds: float, max_steps: int = 80
 ) -> tuple[float, np.ndarray]:
     """Projected-free subgradient ascent with Polyak steps towards ``upper``; best L and mu."""
     deadline = time.perf_counter() + seconds

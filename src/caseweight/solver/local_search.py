@@ -131,8 +131,7 @@ def _make_room(state: _State, r: int, w: int) -> int | None:
     total = 0
     while not state.fits(r, w):
         choice = None
-        for other in np.flatnonzero(state.assignment == w):
-            other = int(other)
+        for other in np.flatnonzero(state.assignment == w).tolist():
             if other in state.group_of:
                 continue
             target, delta = _best_move(state, other, avoid=w)
@@ -186,8 +185,7 @@ def _swaps(state: _State) -> int:
         for option in options:
             if option.cost >= here.cost:
                 continue
-            for s in np.flatnonzero(state.assignment == option.worker):
-                s = int(s)
+            for s in np.flatnonzero(state.assignment == option.worker).tolist():
                 if s in state.group_of:
                     continue
                 delta = _swap_delta(state, r, s)
@@ -219,9 +217,9 @@ def improve(instance: Instance, assignment: np.ndarray, seconds: float) -> tuple
                 moved += 1
             if time.perf_counter() > deadline:
                 return state.assignment, False
-        for r in np.flatnonzero(state.assignment == UNALLOCATED):
-            for option in instance.candidates[int(r)]:
-                if _make_room(state, int(r), option.worker) is not None:
+        for r in np.flatnonzero(state.assignment == UNALLOCATED).tolist():
+            for option in instance.candidates[r]:
+                if _make_room(state, r, option.worker) is not None:
                     moved += 1
                     break
         moved += _swaps(state)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import time
 from collections import defaultdict
 from collections.abc import Callable
@@ -23,6 +24,9 @@ from caseweight.solver.warm_start import UNALLOCATED, first_fit, loads_and_cases
 #: Shares of the time limit: hill climbing first, then the bound, then CP-SAT.
 CLIMB_SHARE = 0.5
 BOUND_SHARE = 0.4
+LNS_SHARE = 0.5
+#: Planning figure for one CP-SAT neighbourhood (measured 0.3-0.5 s on 2 cores).
+SECONDS_PER_NEIGHBOURHOOD = 0.45
 #: Workers re-optimised together in one CP-SAT model.
 NEIGHBOURHOOD_SIZE = 8
 #: CP-SAT deterministic time per neighbourhood model (repeatable, unlike wall time).
@@ -76,10 +80,11 @@ class SolveResult:
 
 
 def neighbourhoods(instance: Instance, incumbent: np.ndarray) -> list[tuple[Role, tuple[int, ...]]]:
-    """Worker groups to re-optimise in turn: each team, then the heaviest with the lightest."""
+    """Worker groups to re-optimise, roles in turn: the heaviest with the lightest, then teams."""
     loads, _ = loads_and_cases(instance, incumbent)
-    out: list[tuple[Role, tuple[int, ...]]] = []
+    per_role: list[list[tuple[Role, tuple[int, ...]]]] = []
     for role in Role:
+        out: list[tuple[Role, tuple[int, ...]]] = []
         workers = [
             w
             for w in range(instance.n_workers)
@@ -96,8 +101,10 @@ def neighbourhoods(instance: Instance, incumbent: np.ndarray) -> list[tuple[Role
         by_use = sorted(workers, key=lambda w: (loads[w] / max(1, instance.capacity[w]), w))
         half = NEIGHBOURHOOD_SIZE // 2
         mixed = sorted(set(by_use[:half]) | set(by_use[-half:]))
-        out.append((role, tuple(mixed)))
-    return out
+        out.insert(0, (role, tuple(mixed)))  # the heaviest with the lightest first
+        per_role.append(out)
+    # roles in turn, so a short time limit still reaches both
+    return [hood for group in itertools.zip_longest(*per_role) for hood in group if hood]
 
 
 def solve(
@@ -129,7 +136,10 @@ def solve(
     bound = lower_bound(instance, incumbent, role_objectives(instance, incumbent), bound_budget)
     _report(progress, "lower bound", started, current, bound)
     build, cut_short = 0.0, not converged
-    for role, workers in neighbourhoods(instance, incumbent):
+    # how many neighbourhoods follows from the time limit, not from the clock,
+    # so that the same input gives the same proposal on any machine
+    allowed = int(settings.time_limit_seconds * LNS_SHARE / SECONDS_PER_NEIGHBOURHOOD)
+    for role, workers in neighbourhoods(instance, incumbent)[:allowed]:
         if time.perf_counter() >= deadline:
             cut_short = True
             break
