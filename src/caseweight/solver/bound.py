@@ -13,14 +13,13 @@ import numpy as np
 from ortools.linear_solver import pywraplp
 
 from caseweight.problem import Role
-from caseweight.solver.instance import Instance, balance_penalty
+from caseweight.solver.instance import Instance
 from caseweight.solver.lagrangian import RoleLagrangian, ascend, load_ceilings
-from caseweight.solver.warm_start import loads_and_cases
 
 #: Candidate pairs above which the restricted LP is skipped: GLOP took 140 s on
 #: a region (383,000 pairs); subgradient steps from the incumbent's slopes do
 #: better in the time.
-LP_PAIR_LIMIT = 150_000
+LP_PAIR_LIMIT = 100_000
 
 
 def lower_bound(
@@ -28,9 +27,11 @@ def lower_bound(
 ) -> int:
     """An honest lower bound, summed over roles, within about ``seconds``.
 
-    Multipliers start from the restricted LP's duals (small instances) or the
-    incumbent's marginal balance costs, then improve by subgradient ascent
-    towards the incumbent's objective ``upper``.
+    Multipliers start from the restricted LP's duals (small instances) or zero,
+    then improve by subgradient ascent towards the incumbent's objective
+    ``upper``. (Starting from the incumbent's marginal balance costs gave a
+    region a bound of -2,000 million: a kept overload's steep slope priced a
+    load nobody could move there.)
     """
     deadline = time.perf_counter() + seconds
     total = 0.0
@@ -43,25 +44,16 @@ def lower_bound(
             duals, _ = _load_duals(instance, role)
             mu = np.array([duals.get(int(w), 0.0) for w in costs.workers])
         else:
-            # above the target only: a light worker's pull, taken at face value
-            # for every young person, drives the bound far below zero
-            mu = np.minimum(0.0, _marginal_slopes(instance, incumbent, costs.workers))
+            # mu = 0 prices every young person at their cheapest worker and every
+            # worker at no balance penalty: a weak but never negative start
+            mu = np.zeros(len(costs.workers))
+        zero = np.zeros(len(costs.workers))
+        if dual.evaluate(zero)[0] > dual.evaluate(mu)[0]:
+            mu = zero  # never start below the trivial bound
         budget = max(0.0, (deadline - time.perf_counter()) / (len(roles) - k))
         value, _ = ascend(dual, mu, upper[role], budget)
         total += value
     return int(np.floor(total))
-
-
-def _marginal_slopes(instance: Instance, incumbent: np.ndarray, workers: np.ndarray) -> np.ndarray:
-    """mu_w = minus the incumbent's marginal balance cost per tenth of a point at w."""
-    loads, _ = loads_and_cases(instance, incumbent)
-    mu = np.zeros(len(workers))
-    for j, w in enumerate(workers):
-        curve = instance.balance[int(w)]
-        if curve is not None:
-            load = int(loads[w])
-            mu[j] = -(balance_penalty(load + 1, curve) - balance_penalty(load, curve))
-    return mu
 
 
 def _segments(instance: Instance, w: int, top: int) -> tuple[list, list]:
