@@ -120,7 +120,11 @@ def read_cases(
     births = cells.dates("date_of_birth", required=True)
     statuses = cells.choice("status", [s.value for s in Status], required=True)
     _check_ages(table, problems, births, statuses, as_of)
-    roles = None if workers is None else {w.worker_id: w.role for w in workers}
+    roles: dict[str, Role | None] | None = None
+    if workers is not None:
+        # a worker whose own role cell is bad is reported there, not again here
+        bad = {p.row for p in problems.problems if p.column == "role" and p.file != table.name}
+        roles = {w.worker_id: None if w.row in bad else w.role for w in workers}
     current = {
         Role.SOCIAL_WORKER: _current_workers(cells, "current_social_worker", roles),
         Role.PERSONAL_ADVISER: _current_workers(cells, "current_personal_adviser", roles),
@@ -195,7 +199,7 @@ def _check_ages(
 
 
 def _current_workers(
-    cells: CellReader, column: str, roles: dict[str, Role] | None
+    cells: CellReader, column: str, roles: dict[str, Role | None] | None
 ) -> list[str | None]:
     """Current worker ids; an unknown id or one of the wrong role is an input error."""
     wanted = Role(column.removeprefix("current_"))
@@ -205,6 +209,8 @@ def _current_workers(
     for row, worker_id in zip(cells.table.rows, values, strict=True):
         if worker_id is None:
             continue
+        if worker_id in roles and roles[worker_id] is None:
+            continue  # the worker's role is itself in question
         role = roles.get(worker_id)
         if role is None:
             cells.problems.add(

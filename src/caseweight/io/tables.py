@@ -85,6 +85,9 @@ def read_table(path: str | Path, role: str) -> Table:
                 keep_default_na=False,
                 encoding="utf-8-sig",
                 skip_blank_lines=False,
+                # a row with more fields than the header must not become an
+                # index and shift every value one column left
+                index_col=False,
             )
     except InputError:
         raise
@@ -97,13 +100,16 @@ def read_table(path: str | Path, role: str) -> Table:
 
 
 def _read_workbook(path: Path, role: str) -> pd.DataFrame:
-    sheets = pd.ExcelFile(path, engine="openpyxl")
+    with pd.ExcelFile(path, engine="openpyxl") as sheets:
+        names = list(sheets.sheet_names)
     sheet: str | int = 0
-    for candidate in sheets.sheet_names:
+    for candidate in names:
         if str(candidate).strip().lower() == role.lower():
             sheet = candidate
             break
-    frame = sheets.parse(sheet, dtype=object, keep_default_na=False, header=0)
+    frame = pd.read_excel(
+        path, sheet_name=sheet, dtype=object, keep_default_na=False, header=0, engine="openpyxl"
+    )
     return frame.map(_cell_text)
 
 
