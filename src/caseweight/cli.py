@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import importlib
 import sys
 import time
 from collections.abc import Callable
@@ -62,7 +63,34 @@ config_option = click.option(
 )
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class LazyGroup(click.Group):
+    """A group whose commands are imported only when used.
+
+    Commands live beside their own modules (pandas, SQLAlchemy, the report);
+    importing them all made ``caseweight --help`` and ``suggest`` wait over a
+    second before doing anything.
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.lazy: dict[str, str] = {}
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*super().list_commands(ctx), *self.lazy})
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name in self.lazy and cmd_name not in self.commands:
+            module, attribute = self.lazy[cmd_name].split(":")
+            self.add_command(getattr(importlib.import_module(module), attribute), cmd_name)
+        return super().get_command(ctx, cmd_name)
+
+
+def _register_lazy(group: click.Group, commands: dict[str, str]) -> None:
+    assert isinstance(group, LazyGroup)
+    group.lazy.update(commands)
+
+
+@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="caseweight")
 def main() -> None:
     """Caseload weighting and allocation optimiser for children's social care."""
@@ -165,34 +193,25 @@ def score(cases: Path, as_of: date, config_path: Path | None, out_file: Path | N
     run_score(cases, as_of, config_path, out_file)
 
 
-@main.group(name="import")
+@main.group(name="import", cls=LazyGroup)
 def import_group() -> None:
     """Build the contract's input files from what authorities already hold."""
 
 
-def _register() -> None:
-    """Commands that live beside their own modules."""
-    from caseweight.demo import demo_command
-    from caseweight.forecast_cli import forecast_command
-    from caseweight.report.cli import report_command
-    from caseweight.scenario.cli import scenario_group
-    from caseweight.simulate_cli import simulate_command
-    from caseweight.ssda903.cli import ssda903_command
-    from caseweight.store.cli import approve_command, history_command
-    from caseweight.suggest_cli import suggest_command
-
-    main.add_command(demo_command)
-    main.add_command(report_command)
-    main.add_command(approve_command)
-    main.add_command(history_command)
-    main.add_command(scenario_group)
-    main.add_command(forecast_command)
-    main.add_command(simulate_command)
-    main.add_command(suggest_command)
-    import_group.add_command(ssda903_command)
-
-
-_register()
+_register_lazy(
+    main,
+    {
+        "demo": "caseweight.demo:demo_command",
+        "report": "caseweight.report.cli:report_command",
+        "approve": "caseweight.store.cli:approve_command",
+        "history": "caseweight.store.cli:history_command",
+        "scenario": "caseweight.scenario.cli:scenario_group",
+        "forecast": "caseweight.forecast_cli:forecast_command",
+        "simulate": "caseweight.simulate_cli:simulate_command",
+        "suggest": "caseweight.suggest_cli:suggest_command",
+    },
+)
+_register_lazy(import_group, {"ssda903": "caseweight.ssda903.cli:ssda903_command"})
 
 if __name__ == "__main__":  # pragma: no cover
     main()
