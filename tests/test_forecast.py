@@ -11,11 +11,11 @@ import pytest
 from click.testing import CliRunner
 
 from caseweight.cli import main
-from caseweight.cohort import CohortSettings, add_months
+from caseweight.cohort import CohortSettings
 from caseweight.config import Config
 from caseweight.forecast import Forecast, Load, run_forecast
 from caseweight.hr import hr_changes_from_records
-from caseweight.problem import Problem, Role, Status, Worker, YoungPerson
+from caseweight.problem import Problem, Role, Status, Worker, YoungPerson, add_months
 from scenario_helpers import tiny_authority, write_scenario
 
 START = date(2027, 1, 1)

@@ -7,8 +7,9 @@ from datetime import date
 
 import pytest
 
+from caseweight.problem import add_months
 from caseweight.report import ReportData, build_report, load_proposal
-from caseweight.report.panels import add_months, score_bins
+from caseweight.report.panels import score_bins
 from report_helpers import FIXTURE
 
 

@@ -11,7 +11,8 @@ import pytest
 from authority import Authority, read_csv_rows
 from caseweight.config import Config
 from caseweight.io.proposal import write_proposal
-from caseweight.transition import COLUMNS, add_months, handovers, months_between
+from caseweight.problem import add_months
+from caseweight.transition import COLUMNS, handovers, months_between
 from conftest import Runner
 
 

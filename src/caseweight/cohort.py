@@ -22,7 +22,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date
 
 import numpy as np
 
@@ -69,14 +69,6 @@ class MonthEvents:
     left_care: list[str] = field(default_factory=list)
     turned_18: list[str] = field(default_factory=list)
     pa_ended: list[str] = field(default_factory=list)
-
-
-def add_months(day: date, months: int) -> date:
-    """The same day ``months`` later (the last day of a shorter month)."""
-    year, month = divmod(day.month - 1 + months, 12)
-    target = date(day.year + year, month + 1, 1)
-    following = date(target.year + (target.month == 12), target.month % 12 + 1, 1)
-    return target.replace(day=min(day.day, (following - timedelta(days=1)).day))
 
 
 class EntryPool:

@@ -25,7 +25,6 @@ from caseweight.cohort import (
     CohortSettings,
     EntryPool,
     MonthEvents,
-    add_months,
     entries_per_month,
     teams_of,
 )
@@ -33,7 +32,7 @@ from caseweight.cohort import step as cohort_step
 from caseweight.config import Config
 from caseweight.demand import POINTS_SCALE, build_demand
 from caseweight.hr import HRChange, apply_hr_changes
-from caseweight.problem import Problem, Role, Status, Worker, YoungPerson
+from caseweight.problem import Problem, Role, Status, Worker, YoungPerson, add_months
 from caseweight.weighting import score_people
 
 ALL_TEAMS = "all"

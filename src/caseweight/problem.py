@@ -6,6 +6,7 @@ solver layers work on indexes and numpy arrays and never see a DataFrame.
 
 from __future__ import annotations
 
+import calendar
 from dataclasses import dataclass, field
 from datetime import date
 from enum import StrEnum
@@ -32,6 +33,12 @@ def age_months(date_of_birth: date, on: date) -> int:
     """Whole months of age on ``on``."""
     months = (on.year - date_of_birth.year) * 12 + on.month - date_of_birth.month
     return months - int(on.day < date_of_birth.day)
+
+
+def add_months(day: date, months: int) -> date:
+    """``day`` moved by ``months`` calendar months (the day clamped to the month's end)."""
+    year, month = divmod(day.year * 12 + day.month - 1 + months, 12)
+    return date(year, month + 1, min(day.day, calendar.monthrange(year, month + 1)[1]))
 
 
 def birthday(date_of_birth: date, years: int) -> date:

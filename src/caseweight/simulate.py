@@ -24,12 +24,12 @@ from itertools import pairwise
 import numpy as np
 
 from caseweight.capacity import WorkerCapacity, capacities
-from caseweight.cohort import CohortSettings, EntryPool, add_months, entries_per_month, teams_of
+from caseweight.cohort import CohortSettings, EntryPool, entries_per_month, teams_of
 from caseweight.cohort import step as cohort_step
 from caseweight.config import Config, config_to_dict
 from caseweight.demand import Demand, build_demand
 from caseweight.hr import ChangeKind, HRChange, apply_hr_changes
-from caseweight.problem import Problem, Role, Status, Worker, YoungPerson
+from caseweight.problem import Problem, Role, Status, Worker, YoungPerson, add_months
 from caseweight.weighting import score_people
 
 BY_HAND = "by hand"

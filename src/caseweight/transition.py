@@ -10,14 +10,13 @@ adviser allocated early gives continuity through the change.
 
 from __future__ import annotations
 
-import calendar
 from dataclasses import asdict, dataclass
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from caseweight.problem import Role, birthday
+from caseweight.problem import Role, add_months, birthday
 from caseweight.solver.warm_start import UNALLOCATED
 
 if TYPE_CHECKING:
@@ -59,12 +58,6 @@ class Handover:
     no_personal_adviser_flag: bool
     allocate_personal_adviser_by: str
     handover: str
-
-
-def add_months(day: date, months: int) -> date:
-    """``day`` moved by ``months`` calendar months (the day clamped to the month's end)."""
-    year, month = divmod(day.year * 12 + day.month - 1 + months, 12)
-    return date(year, month + 1, min(day.day, calendar.monthrange(year, month + 1)[1]))
 
 
 def months_between(start: date, end: date) -> int:

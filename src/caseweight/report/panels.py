@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import calendar
 import math
 from datetime import date
 from typing import Any
 
 from caseweight.io.tables import parse_date
+from caseweight.problem import add_months
 from caseweight.report.content import (
     ReportTable,
     WorkerView,
@@ -23,13 +23,6 @@ from caseweight.report.load import Proposal
 FIRST_MONTH, LAST_MONTH = 16 * 12, 18 * 12 - 1
 TURNING_18_WINDOW_MONTHS = 6
 HEAVIEST = 15
-
-
-def add_months(day: date, months: int) -> date:
-    """``day`` moved by whole months, clamped to the end of a shorter month."""
-    month_index = day.month - 1 + months
-    year, month = day.year + month_index // 12, month_index % 12 + 1
-    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
 def _current_pas(proposal: Proposal) -> dict[str, str]:
