@@ -40,14 +40,10 @@ def lower_bound(
         costs = instance.role_costs[role]
         dual = RoleLagrangian(instance, costs)
         pairs = sum(len(instance.candidates[int(r)]) for r in costs.requirements)
-        if pairs <= LP_PAIR_LIMIT:
-            duals, _ = _load_duals(instance, role)
-            mu = np.array([duals.get(int(w), 0.0) for w in costs.workers])
-        else:
-            # mu = 0 prices every young person at their cheapest worker and every
-            # worker at no balance penalty: a weak but never negative start
-            mu = np.zeros(len(costs.workers))
-        zero = np.zeros(len(costs.workers))
+        zero = np.zeros(dual.size)
+        # zero prices every young person at their cheapest worker and every worker
+        # at no balance penalty: a weak but never negative start
+        mu = _start(instance, dual, role) if pairs <= LP_PAIR_LIMIT else zero
         if dual.evaluate(zero)[0] > dual.evaluate(mu)[0]:
             mu = zero  # never start below the trivial bound
         budget = max(0.0, (deadline - time.perf_counter()) / (len(roles) - k))
@@ -76,8 +72,19 @@ def _role_workers(instance: Instance, role: Role) -> list[int]:
     ]
 
 
-def _load_duals(instance: Instance, role: Role) -> tuple[dict[int, float], float]:
-    """Solve the role's LP relaxation over its candidates; duals of the load rows."""
+def _start(instance: Instance, dual: RoleLagrangian, role: Role) -> np.ndarray:
+    """Multipliers (mu, nu) from the role's LP relaxation over its candidates."""
+    load_duals, rule_duals = _lp_duals(instance, dual, role)
+    workers = [int(w) for w in dual.workers]
+    mu = [load_duals.get(w, 0.0) for w in workers]
+    nu = [-rule_duals.get(w, 0.0) for w in workers]  # a <= row's dual is <= 0
+    return np.array(mu + nu)
+
+
+def _lp_duals(
+    instance: Instance, dual: RoleLagrangian, role: Role
+) -> tuple[dict[int, float], dict[int, float]]:
+    """Solve the role's LP relaxation over its candidates; duals of load and rule-5 rows."""
     reqs = [r for r in instance.requirements if r.role is role]
     tops = load_ceilings(instance)
     solver = pywraplp.Solver.CreateSolver("GLOP")
@@ -96,7 +103,8 @@ def _load_duals(instance: Instance, role: Role) -> tuple[dict[int, float], float
             x = solver.NumVar(0, 1, "")
             row.SetCoefficient(x, 1)
             objective.SetCoefficient(x, float(option.cost))
-            load_terms[option.worker].append((x, req.points))
+            is_new = option.worker != req.current_worker
+            load_terms[option.worker].append((x, req.points, is_new))
             assign[req.index, option.worker] = x
     _sibling_rows(instance, solver, assign, role)
     rows = {}
@@ -104,7 +112,7 @@ def _load_duals(instance: Instance, role: Role) -> tuple[dict[int, float], float
         curve = instance.balance[w]
         assert curve is not None
         row = solver.Constraint(curve.target, curve.target)
-        for x, points in load_terms[w]:
+        for x, points, _ in load_terms[w]:
             row.SetCoefficient(x, points)
         above, below = _segments(instance, w, int(tops[w]))
         for size, cost in above:
@@ -116,11 +124,33 @@ def _load_duals(instance: Instance, role: Role) -> tuple[dict[int, float], float
             row.SetCoefficient(b, 1)
             objective.SetCoefficient(b, float(cost))
         rows[w] = row
+    rules = _receive_rows(instance, dual, solver, load_terms)
     objective.SetMinimization()
     status = solver.Solve()
     if status not in (pywraplp.Solver.OPTIMAL, pywraplp.Solver.FEASIBLE):
-        return dict.fromkeys(workers, 0.0), 0.0
-    return {w: row.dual_value() for w, row in rows.items()}, solver.Objective().Value()
+        return {}, {}
+    return (
+        {w: row.dual_value() for w, row in rows.items()},
+        {w: row.dual_value() for w, row in rules.items()},
+    )
+
+
+def _receive_rows(
+    instance: Instance,
+    dual: RoleLagrangian,
+    solver: pywraplp.Solver,
+    load_terms: dict[int, list],
+) -> dict[int, pywraplp.Constraint]:
+    """load + alpha * new <= K for workers holding more than the hard limit (rule 5)."""
+    rows = {}
+    for j, w in enumerate(int(w) for w in dual.workers):
+        if not dual.ruled[j] or w not in load_terms:
+            continue
+        row = solver.Constraint(-solver.infinity(), float(dual.kept[j]))
+        for x, points, is_new in load_terms[w]:
+            row.SetCoefficient(x, points * (1 + dual.alpha[j] * is_new))
+        rows[w] = row
+    return rows
 
 
 def _sibling_rows(

@@ -53,6 +53,36 @@ class RoleLagrangian:
         self.sibling_cost = float(instance.sibling_cost)
         grouped = {i for rows in self.groups for i in rows}
         self.single = np.array([i for i in range(len(self.points)) if i not in grouped], dtype=int)
+        self._receive_rule(instance, costs)
+
+    def _receive_rule(self, instance: Instance, costs: RoleCosts) -> None:
+        """Rule 5 as a valid inequality for workers who now hold more than the hard limit.
+
+        Such a worker either receives nobody new (load <= K, what they hold now)
+        or receives and ends within the hard limit H. Both satisfy
+        ``load + (K - H) / H * new <= K``, with ``new`` the points of young
+        people new to them; its multiplier ``nu_w >= 0`` joins ``mu``.
+        """
+        self.current = costs.current
+        kept = np.zeros(len(self.workers))
+        has = self.current >= 0
+        np.add.at(kept, self.current[has], self.points[has])
+        limit = instance.hard_limit[self.workers].astype(float)
+        holds = np.array([instance.balance[int(w)] is not None for w in self.workers], dtype=bool)
+        self.ruled = holds & (kept > limit) & (limit > 0)
+        self.kept = np.where(self.ruled, kept, 0.0)
+        self.alpha = np.where(self.ruled, (kept - limit) / np.maximum(limit, 1.0), 0.0)
+
+    @property
+    def size(self) -> int:
+        """Multipliers: one mu per worker, then one nu per worker (0 where no rule)."""
+        return 2 * len(self.workers)
+
+    def project(self, lam: np.ndarray) -> np.ndarray:
+        n = len(self.workers)
+        lam = lam.copy()
+        lam[n:] = np.where(self.ruled, np.maximum(lam[n:], 0.0), 0.0)
+        return lam
 
     def _segments(self, instance: Instance) -> tuple[np.ndarray, ...]:
         """Balance segments as (W, K) arrays; sign +1 above the target, -1 below."""
@@ -79,32 +109,46 @@ class RoleLagrangian:
         target = np.array([0.0 if c is None else float(c.target) for c in curves])
         return target, lengths, prices, signs
 
-    def evaluate(self, mu: np.ndarray) -> tuple[float, np.ndarray]:
-        """L(mu) and its subgradient (the load rows' residuals at the minimisers)."""
-        if len(self.workers) == 0:  # nobody of this role: everyone is unallocated
+    def evaluate(self, lam: np.ndarray) -> tuple[float, np.ndarray]:
+        """L(mu, nu) and its subgradient (each dualised row's residual at the minimisers)."""
+        n = len(self.workers)
+        if n == 0:  # nobody of this role: everyone is unallocated
             return float(self.unallocated.sum()), np.zeros(0)
-        priced = self.cost - self.points[:, None] * mu[None, :]
-        load = np.zeros(len(self.workers))
-        value = self._singles(priced, load)
+        mu, nu = lam[:n], lam[n:]
+        # a young person new to w pays nu_w (1 + alpha_w) per point; one staying, nu_w
+        priced = self.cost + self.points[:, None] * (nu * (1 + self.alpha) - mu)[None, :]
+        has = np.flatnonzero(self.current >= 0)
+        cur = self.current[has]
+        priced[has, cur] -= self.points[has] * nu[cur] * self.alpha[cur]
+        load, new = np.zeros(n), np.zeros(n)
+        value = self._singles(priced, load, new)
         for rows in self.groups:
-            value += self._group(priced, rows, load)
+            value += self._group(priced, rows, load, new)
         reduced = self.seg_cost + self.seg_sign * mu[:, None]  # above: a + mu; below: b - mu
         take = (reduced < 0) * self.seg_len
-        value += float((mu * self.target).sum() + (reduced * take).sum())
-        gradient = self.target + (self.seg_sign * take).sum(axis=1) - load
-        return value, gradient
+        value += float((mu * self.target).sum() + (reduced * take).sum() - (nu * self.kept).sum())
+        gradient_mu = self.target + (self.seg_sign * take).sum(axis=1) - load
+        gradient_nu = np.where(self.ruled, load + self.alpha * new - self.kept, 0.0)
+        return value, np.concatenate([gradient_mu, gradient_nu])
 
-    def _singles(self, priced: np.ndarray, load: np.ndarray) -> float:
+    def _take(self, rows: np.ndarray, cols: np.ndarray, load: np.ndarray, new: np.ndarray) -> None:
+        np.add.at(load, cols, self.points[rows])
+        moved = self.current[rows] != cols
+        np.add.at(new, cols[moved], self.points[rows][moved])
+
+    def _singles(self, priced: np.ndarray, load: np.ndarray, new: np.ndarray) -> float:
         rows = self.single
         if rows.size == 0:
             return 0.0
         best = priced[rows].argmin(axis=1)
         value = priced[rows, best]
         chosen = value < self.unallocated[rows]
-        np.add.at(load, best[chosen], self.points[rows][chosen])
+        self._take(rows[chosen], best[chosen], load, new)
         return float(np.where(chosen, value, self.unallocated[rows]).sum())
 
-    def _group(self, priced: np.ndarray, rows: list[int], load: np.ndarray) -> float:
+    def _group(
+        self, priced: np.ndarray, rows: list[int], load: np.ndarray, new: np.ndarray
+    ) -> float:
         part = priced[rows]
         alone = np.minimum(part, self.unallocated[rows, None])
         common = int(alone.sum(axis=0).argmin())
@@ -112,22 +156,22 @@ class RoleLagrangian:
         best = part.argmin(axis=1)
         apart_each = np.minimum(part[np.arange(len(rows)), best], self.unallocated[rows])
         apart = float(apart_each.sum()) + self.sibling_cost
+        index = np.array(rows)
         if together <= apart:
-            for i, row in enumerate(rows):
-                if part[i, common] <= self.unallocated[row]:
-                    load[common] += self.points[row]
+            placed = part[:, common] <= self.unallocated[index]
+            self._take(index[placed], np.full(int(placed.sum()), common), load, new)
             return together
-        for i, row in enumerate(rows):
-            if part[i, best[i]] <= self.unallocated[row]:
-                load[best[i]] += self.points[row]
+        placed = part[np.arange(len(rows)), best] <= self.unallocated[index]
+        self._take(index[placed], best[placed], load, new)
         return apart
 
 
 def ascend(
     dual: RoleLagrangian, mu: np.ndarray, upper: float, seconds: float, max_steps: int = 80
 ) -> tuple[float, np.ndarray]:
-    """Projected-free subgradient ascent with Polyak steps towards ``upper``; best L and mu."""
+    """Projected subgradient ascent with Polyak steps towards ``upper``; best L and multipliers."""
     deadline = time.perf_counter() + seconds
+    mu = dual.project(mu)
     best_value, best_mu = dual.evaluate(mu)[0], mu.copy()
     scale, stalled = 1.0, 0
     for _ in range(max_steps):
@@ -141,5 +185,5 @@ def ascend(
         norm = float((gradient**2).sum())
         if norm == 0 or scale < 1e-4 or time.perf_counter() > deadline:
             break
-        mu = mu + scale * max(upper - value, 1e-9) / norm * gradient
+        mu = dual.project(mu + scale * max(upper - value, 1e-9) / norm * gradient)
     return best_value, best_mu
