@@ -17,7 +17,7 @@ from caseweight.demand import POINTS_SCALE, Demand, build_demand
 from caseweight.explain import Explanation, Reason, explain
 from caseweight.problem import Problem, Role
 from caseweight.solution import Check, check_proposal
-from caseweight.solver.instance import COST_SCALE, Instance, build_instance
+from caseweight.solver.instance import Instance, build_instance
 from caseweight.solver.solve import ProgressFn, SolveResult, SolveSettings, solve
 from caseweight.solver.warm_start import UNALLOCATED, loads_and_cases
 from caseweight.weighting import Scores, score_people
@@ -188,6 +188,3 @@ def role_workers(proposal: Proposal, role: Role) -> list[int]:
     """Indexes of workers of ``role`` who can hold cases."""
     inst = proposal.instance
     return [w for w in range(inst.n_workers) if inst.worker_roles[w] is role and inst.balances(w)]
-
-
-__all__ = ["COST_SCALE", "Proposal", "moves_by_reason", "propose", "role_workers"]

@@ -14,7 +14,7 @@ import numpy as np
 
 from caseweight.config import Config
 from caseweight.demand import Need
-from caseweight.problem import Problem, Role, Status
+from caseweight.problem import Problem, Role, Status, age_months
 from caseweight.solver.instance import Candidate, Instance, balance_penalty
 from caseweight.solver.warm_start import UNALLOCATED, loads_and_cases
 
@@ -106,10 +106,7 @@ def _coverage(problem: Problem, instance: Instance, config: Config) -> list[str]
         need = []
         if person.status is Status.IN_CARE and age < 18:
             need.append(Role.SOCIAL_WORKER)
-        months = (problem.as_of.year - person.date_of_birth.year) * 12 + (
-            problem.as_of.month - person.date_of_birth.month
-        )
-        months -= int(problem.as_of.day < person.date_of_birth.day)
+        months = age_months(person.date_of_birth, problem.as_of)
         if person.status is Status.CARE_LEAVER or age >= 18 or months >= pa_months:
             need.append(Role.PERSONAL_ADVISER)
         out += [

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from caseweight.problem import Role, add_months, birthday
+from caseweight.problem import Role, add_months, age_months, birthday
 from caseweight.solver.warm_start import UNALLOCATED
 
 if TYPE_CHECKING:
@@ -62,8 +62,7 @@ class Handover:
 
 def months_between(start: date, end: date) -> int:
     """Whole calendar months from ``start`` to ``end`` (``end`` after ``start``)."""
-    months = (end.year - start.year) * 12 + end.month - start.month
-    return months - int(end.day < start.day)
+    return age_months(start, end)
 
 
 def handovers(proposal: Proposal) -> list[Handover]:

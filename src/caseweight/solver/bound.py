@@ -52,18 +52,6 @@ def lower_bound(
     return int(np.floor(total))
 
 
-def _segments(instance: Instance, w: int, top: int) -> tuple[list, list]:
-    curve = instance.balance[w]
-    assert curve is not None
-    above, left = [], max(0, top - curve.target)
-    for length, cost in curve.above:
-        size = left if length < 0 else min(length, left)
-        above.append((size, cost))
-        left -= size
-    below = [(length, cost) for length, cost in curve.below]
-    return above, below
-
-
 def _role_workers(instance: Instance, role: Role) -> list[int]:
     return [
         w
@@ -114,7 +102,7 @@ def _lp_duals(
         row = solver.Constraint(curve.target, curve.target)
         for x, points, _ in load_terms[w]:
             row.SetCoefficient(x, points)
-        above, below = _segments(instance, w, int(tops[w]))
+        above, below = curve.capped(int(tops[w]))
         for size, cost in above:
             a = solver.NumVar(0, size, "")
             row.SetCoefficient(a, -1)

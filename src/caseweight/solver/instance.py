@@ -35,6 +35,14 @@ class BalanceCurve:
     above: tuple[tuple[int, int], ...]
     below: tuple[tuple[int, int], ...]
 
+    def capped(self, top: int) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
+        """(size, cost) segments above and below the target for loads up to ``top``.
+
+        The open-ended last segment above is closed at ``top``; segments of no
+        size are left out. The model, the LP and the Lagrangian all use this.
+        """
+        return _fill_up(self.above, max(0, top - self.target)), _fill_up(self.below, self.target)
+
 
 @dataclass(frozen=True)
 class Candidate:
@@ -112,6 +120,17 @@ def balance_curve(capacity: int, config: Config, full_time: float | None = None)
         above=segments(opt.balance_above_target, None),
         below=segments(opt.balance_below_target, target),
     )
+
+
+def _fill_up(segments: tuple[tuple[int, int], ...], room: int) -> list[tuple[int, int]]:
+    out = []
+    for length, cost in segments:
+        size = room if length < 0 else min(length, room)
+        if size <= 0:
+            break
+        out.append((size, cost))
+        room -= size
+    return out
 
 
 def balance_penalty(load: int, curve: BalanceCurve) -> int:

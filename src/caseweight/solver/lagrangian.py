@@ -92,12 +92,9 @@ class RoleLagrangian:
             curve = instance.balance[int(w)]
             segs: list[tuple[int, int, float]] = []
             if curve is not None:
-                room = max(0, int(tops[w]) - curve.target)
-                for length, cost in curve.above:
-                    size = room if length < 0 else min(length, room)
-                    segs.append((size, cost, 1.0))
-                    room -= size
-                segs += [(length, cost, -1.0) for length, cost in curve.below]
+                above, below = curve.capped(int(tops[w]))
+                segs += [(size, cost, 1.0) for size, cost in above]
+                segs += [(size, cost, -1.0) for size, cost in below]
             rows.append(segs)
         k = max((len(s) for s in rows), default=0)
         shape = (len(rows), k)

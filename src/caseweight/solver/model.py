@@ -219,8 +219,9 @@ def balance(am: AllocationModel) -> cp_model.LinearExprT:
         if curve is None:
             continue
         top = v.max_load[w]
-        above = _segments(m, curve.above, max(0, top - curve.target), f"a_{w}")
-        below = _segments(m, curve.below, curve.target, f"b_{w}")
+        capped_above, capped_below = curve.capped(top)
+        above = _segments(m, capped_above, f"a_{w}")
+        below = _segments(m, capped_below, f"b_{w}")
         m.add(v.load[w] == curve.target + sum(x for x, _ in above) - sum(x for x, _ in below))
         v.segments[w] = (above, below)
         terms += [cost * x for x, cost in above + below]
@@ -228,16 +229,11 @@ def balance(am: AllocationModel) -> cp_model.LinearExprT:
 
 
 def _segments(
-    m: cp_model.CpModel, segments: tuple[tuple[int, int], ...], room: int, name: str
+    m: cp_model.CpModel, segments: list[tuple[int, int]], name: str
 ) -> list[tuple[cp_model.IntVar, int]]:
-    out = []
-    for k, (length, cost) in enumerate(segments):
-        size = room if length < 0 else min(length, room)
-        if size <= 0:
-            break
-        out.append((m.new_int_var(0, size, f"{name}_{k}"), cost))
-        room -= size
-    return out
+    return [
+        (m.new_int_var(0, size, f"{name}_{k}"), cost) for k, (size, cost) in enumerate(segments)
+    ]
 
 
 def siblings(am: AllocationModel) -> cp_model.LinearExprT:
