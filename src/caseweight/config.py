@@ -183,7 +183,7 @@ class BalancePiece:
 class OptimiserConfig:
     """Soft-rule prices (in penalty units) and solver settings."""
 
-    change_penalty: int = 100
+    change_penalty: int = 115
     change_penalty_per_recent_change: int = 30
     transition_change_multiplier: float = 2.0
     previous_worker_discount: float = 0.5
@@ -198,7 +198,7 @@ class OptimiserConfig:
         BalancePiece(10, 8.0),
         BalancePiece(20, 12.0),
         BalancePiece(35, 30.0),
-        BalancePiece(45, 60.0),
+        BalancePiece(40, 100.0),
     )
     balance_below_target: tuple[BalancePiece, ...] = tuple(
         BalancePiece(10 * k, 0.5 * (k + 1)) for k in range(10)
@@ -213,7 +213,7 @@ class OptimiserConfig:
 class Config:
     """Everything configurable, with defaults for every field."""
 
-    version: str = "2026.11-default"
+    version: str = "2026.11b-default"
     personal_adviser_from_age: float = 16.0
     transition_months: int = 6
     weights: Weights = field(default_factory=Weights)
