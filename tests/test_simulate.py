@@ -1,4 +1,4 @@
-"""The year simulation: the by-hand policy, turnover, counting workers per young person."""
+"""The year simulation: staffing events, the by-hand policies, counting workers per young person."""
 
 from __future__ import annotations
 
@@ -9,38 +9,65 @@ import numpy as np
 import pytest
 from click.testing import CliRunner
 
-from caseweight.capacity import capacities
+from caseweight.capacity import WorkerCapacity, capacities
 from caseweight.cli import main
 from caseweight.config import Config
-from caseweight.demand import build_demand
-from caseweight.hr import ChangeKind
-from caseweight.problem import Problem, Role, Status, Worker, YoungPerson
+from caseweight.demand import Demand, build_demand
+from caseweight.hr import ChangeKind, HRChange, apply_hr_changes
+from caseweight.problem import Problem, Role, Status, Worker, YoungPerson, add_months
 from caseweight.scenario.build import ScenarioBase
 from caseweight.simulate import (
+    ABSENCE,
     BY_HAND,
+    BY_HAND_MANAGING,
     NOBODY,
     Policy,
+    Staffing,
     _State,
     build_world,
     by_hand,
     run_policy,
+    shed_load,
+    staffing_events,
 )
 from caseweight.weighting import score_people
 from scenario_helpers import tiny_authority, write_scenario
 
 AS_OF = date(2026, 12, 1)
 CONFIG = Config()
+DAYS = tuple(add_months(AS_OF, m) for m in range(12))
+QUIET = Staffing(turnover=0.0, agency_share=0.0, absences_per_year=0.0)
 
 
-def _child(person_id: str, worker: str | None = None) -> YoungPerson:
-    return YoungPerson(person_id, 2, date(2015, 1, 1), Status.IN_CARE, current_social_worker=worker)
+def _child(person_id: str, worker: str | None = None, changes: int = 0) -> YoungPerson:
+    return YoungPerson(
+        person_id, 2, date(2015, 1, 1), Status.IN_CARE, current_social_worker=worker,
+        worker_changes_12m=changes,
+    )  # fmt: skip
+
+
+def _sw(worker_id: str, points: float | None = None, team: str = "north") -> Worker:
+    return Worker(worker_id, 2, Role.SOCIAL_WORKER, 1.0, team=team, capacity_points=points)
+
+
+def _month(
+    people: tuple[YoungPerson, ...], workers: tuple[Worker, ...]
+) -> tuple[Problem, Demand, tuple[WorkerCapacity, ...]]:
+    problem = Problem(as_of=AS_OF, people=people, workers=workers)
+    demand = build_demand(problem, score_people(problem, CONFIG), CONFIG)
+    return problem, demand, capacities(problem, CONFIG)
+
+
+def _ids(workers: tuple[Worker, ...], assignment: np.ndarray) -> list[str | None]:
+    return [None if w == NOBODY else workers[w].worker_id for w in assignment]
 
 
 def _by_hand(people: tuple[YoungPerson, ...], workers: tuple[Worker, ...]) -> list[str | None]:
-    problem = Problem(as_of=AS_OF, people=people, workers=workers)
-    demand = build_demand(problem, score_people(problem, CONFIG), CONFIG)
-    assignment = by_hand(problem, demand, capacities(problem, CONFIG))
-    return [None if w == NOBODY else workers[w].worker_id for w in assignment]
+    problem, demand, caps = _month(people, workers)
+    return _ids(workers, by_hand(problem, demand, caps))
+
+
+# --- by hand, as the issue puts it -------------------------------------------------------
 
 
 def test_by_hand_keeps_current_workers_and_gives_new_ones_to_the_least_loaded() -> None:
@@ -60,20 +87,151 @@ def test_by_hand_leaves_a_young_person_unallocated_when_nobody_has_room() -> Non
     assert _by_hand((_child("Y1"),), workers) == [None]
 
 
-def test_counting_distinct_workers_in_the_year() -> None:
+# --- by hand, managing caseloads ---------------------------------------------------------
+
+
+def test_shedding_moves_the_most_recently_allocated_case_whatever_its_history() -> None:
+    # Each child weighs 3 points. A holds four on 8 points (150%); B and C are empty on 10.
+    workers = (_sw("A", 8.0), _sw("B", 10.0), _sw("C", 10.0))
+    people = tuple(_child(f"Y{i}", "A", changes=3 if i == 2 else 0) for i in range(4))
+    problem, demand, caps = _month(people, workers)
+    assert [r.points_value for r in demand.requirements] == [3.0] * 4
+    kept = by_hand(problem, demand, caps)
+    # allocated to A in months -1 (before the start), 2, 5 and 4: Y2 then Y3 are the latest;
+    # Y2 has had three changes this year but a manager by hand does not look at that.
+    recency = [(-1, 0), (2, 0), (5, 0), (4, 0)]
+    moved = shed_load(problem, demand, caps, kept, 1.10, recency)
+    # After Y2 goes, A is at 9/8 = 112% > 110%: Y3 goes too (to C, now the least loaded).
+    assert _ids(workers, moved) == ["A", "A", "B", "C"]
+
+
+def test_shedding_stops_once_within_the_threshold_and_never_overloads_the_receiver() -> None:
+    workers = (_sw("A", 6.0), _sw("B", 10.0))
+    people = (_child("Y0", "A"), _child("Y1", "A"), _child("Y2", "A"))  # 9 on 6: 150%
+    problem, demand, caps = _month(people, workers)
+    kept = by_hand(problem, demand, caps)
+    moved = shed_load(problem, demand, caps, kept, 1.10, [(0, 3), (0, 1), (0, 2)])
+    # Y0 (latest by the tie-break) goes to B; A at 100% is within 110%: Y2 stays.
+    assert _ids(workers, moved) == ["B", "A", "A"]
+    # B on 2 points would go to 150% with a child: nobody can receive, nothing moves.
+    full = (_sw("A", 6.0), _sw("B", 2.0))
+    problem, demand, caps = _month(people, full)
+    kept = by_hand(problem, demand, caps)
+    assert _ids(full, shed_load(problem, demand, caps, kept, 1.10, [(0, 0)] * 3)) == ["A"] * 3
+
+
+def test_managing_policy_prefers_a_worker_staying_under_the_threshold() -> None:
+    # A (4 points) is empty, B (10 points) holds one 3-point child (30%); a new child comes.
+    workers = (_sw("A", 4.0), _sw("B", 10.0))
+    people = (_child("Y0", "B"), _child("Y1"))
+    problem, demand, caps = _month(people, workers)
+    assert _ids(workers, by_hand(problem, demand, caps))[1] == "A"  # least loaded: 75%
+    # Within 60%: A would be at 75%, B at 60%: B.
+    assert _ids(workers, by_hand(problem, demand, caps, prefer_below=0.6))[1] == "B"
+    # Within 50% nobody: the hard limit decides, as by hand.
+    assert _ids(workers, by_hand(problem, demand, caps, prefer_below=0.5))[1] == "A"
+
+
+# --- counting ----------------------------------------------------------------------------
+
+
+def test_counting_distinct_workers_and_chosen_changes_in_the_year() -> None:
     people = (_child("Y1", "A"), _child("Y2", "A"), _child("Y3", "A"))
     workers = tuple(Worker(w, i + 2, Role.SOCIAL_WORKER, 1.0) for i, w in enumerate("ABC"))
-    problem = Problem(as_of=AS_OF, people=people, workers=workers)
-    demand = build_demand(problem, score_people(problem, CONFIG), CONFIG)
+    problem, demand, caps = _month(people, workers)
     state = _State.start(people)
-    state.approve(problem, demand, np.array([0, 1, 1]))  # Y2, Y3 move to B
+    state.approve(problem, demand, caps, np.array([0, 1, 1]), 0)  # Y2, Y3 move to B
     moved = Problem(as_of=AS_OF, people=state.people(people, problem), workers=workers)
+    assert [p.worker_changes_12m for p in moved.people] == [0, 1, 1]
+    assert moved.people[1].previous_workers == frozenset({"A"})
     demand = build_demand(moved, score_people(moved, CONFIG), CONFIG)
-    state.approve(moved, demand, np.array([0, 1, 2]))  # Y3 moves again, to C
+    state.approve(moved, demand, capacities(moved, CONFIG), np.array([0, 1, 2]), 1)  # Y3 to C
     year = state.year_figures()
-    assert year["changes"] == 3
+    assert year["changes"] == 3 and year["changes_chosen"] == 3 and year["repeat_changes"] == 1
     assert year["SW_share_2"] == pytest.approx(1 / 3, abs=1e-4)
     assert year["SW_share_3plus"] == pytest.approx(1 / 3, abs=1e-4)
+    assert year["SW_3plus_chosen"] == 1
+
+
+# --- the world's staffing events ---------------------------------------------------------
+
+
+def _events(
+    workers: tuple[Worker, ...], staffing: Staffing, seed: int = 1
+) -> tuple[tuple[HRChange, ...], frozenset[str]]:
+    return staffing_events(workers, (), DAYS, staffing, np.random.default_rng(seed))
+
+
+def test_a_permanent_leavers_post_is_covered_by_an_agency_worker_after_the_gap() -> None:
+    workers = (_sw("A", team="east"), Worker("B", 3, Role.PERSONAL_ADVISER, 1.0, team="west"))
+    staffing = Staffing(turnover=1.0, agency_share=0.0, vacancy_rate=0.0, absences_per_year=0.0,
+                        cover_gap_months=2)  # fmt: skip
+    events, agency = _events(workers, staffing)
+    leavers = [e for e in events if e.kind is ChangeKind.LEAVER]
+    starters = [e for e in events if e.kind is ChangeKind.STARTER]
+    assert {e.worker_id for e in leavers} == {"A", "B"}  # all leave in month 1 (100% a year)
+    assert all(e.effective_from == DAYS[1] for e in leavers)
+    assert len(starters) == 2 and {e.worker_id for e in starters} == agency
+    for starter, worker in zip(starters, workers, strict=True):
+        assert starter.effective_from == DAYS[3]  # two months later
+        assert (starter.role, starter.team) == (worker.role, worker.team)
+        assert starter.reason == "agency cover (simulated)"
+
+
+def test_an_agency_cover_ends_with_a_permanent_starter_the_same_day() -> None:
+    workers = (_sw("A", team="east"), _sw("B", team="west"))
+    # A vacancy lasts 12 x 0.05 / (1.0 x 0.95) < 1 month: every cover ends in month 1.
+    staffing = Staffing(turnover=1.0, agency_share=1.0, vacancy_rate=0.05, absences_per_year=0.0)
+    assert staffing.cover_end_chance() == 1.0
+    events, agency = _events(workers, staffing)
+    assert agency >= {"A", "B"}  # everyone starts as agency cover
+    first = [e for e in events if e.effective_from == DAYS[1]]
+    assert [(e.worker_id, e.kind) for e in first if e.kind is ChangeKind.LEAVER] == [
+        ("A", ChangeKind.LEAVER), ("B", ChangeKind.LEAVER)
+    ]  # fmt: skip
+    starters = [e for e in first if e.kind is ChangeKind.STARTER]
+    assert [(e.team, e.reason) for e in starters] == [
+        ("east", "permanent starter (simulated)"), ("west", "permanent starter (simulated)")
+    ]  # fmt: skip
+    assert not {e.worker_id for e in starters} & agency
+    # The new permanent workers leave in month 2 (100% a year), covered again in month 3.
+    covers = [e for e in events if e.reason == "agency cover (simulated)"]
+    assert [e.effective_from for e in covers[:2]] == [DAYS[3], DAYS[3]]
+
+
+def test_a_long_term_absence_takes_all_capacity_for_its_months_then_the_worker_returns() -> None:
+    workers = (_sw("A", 10.0),)
+    staffing = Staffing(turnover=0.0, agency_share=0.0, absences_per_year=1.0,
+                        absence_months=(2, 2))  # fmt: skip
+    events, _ = _events(workers, staffing)
+    # absent months 1-2, back in month 3, absent again from month 4, 7 and 10
+    assert [e.reason for e in events] == [ABSENCE] * 4
+    first = events[0]
+    assert (first.effective_from, first.effective_to) == (DAYS[1], date(2027, 2, 28))
+    held = []
+    for day in DAYS[:5]:
+        staff = apply_hr_changes(Problem(as_of=day, people=(), workers=workers), events)
+        held.append(capacities(staff, CONFIG)[0].can_hold)
+    assert held == [True, False, False, True, False]
+
+
+def test_the_world_is_the_same_for_the_same_seed(base: ScenarioBase) -> None:
+    worlds = [build_world(base.problem, base.hr, base.config, 12, turnover=0.5, seed=s)
+              for s in (3, 3, 4)]  # fmt: skip
+    assert worlds[0] == worlds[1] and worlds[0].hr != worlds[2].hr
+    hand = [run_policy(worlds[0], Policy(BY_HAND_MANAGING, shed_above=1.1)) for _ in range(2)]
+    assert hand[0] == hand[1]
+
+
+def test_absent_workers_cases_move_and_the_move_is_forced_not_chosen(
+    base: ScenarioBase,
+) -> None:
+    staffing = Staffing(turnover=0.0, agency_share=0.0, absences_per_year=0.5)
+    world = build_world(base.problem, base.hr, base.config, 4, turnover=0.0, seed=5,
+                        staffing=staffing)  # fmt: skip
+    assert any(e.reason == ABSENCE for e in world.hr)
+    hand = run_policy(world, Policy(BY_HAND))
+    assert hand.year["changes"] > 0 and hand.year["changes_chosen"] == 0
 
 
 @pytest.fixture(scope="module")
@@ -86,33 +244,23 @@ def base(tmp_path_factory: pytest.TempPathFactory) -> ScenarioBase:
     return prepare_base(load_scenario(write_scenario(root, "base")))
 
 
-def test_turnover_replaces_each_leaver_a_month_later_and_is_seeded(base: ScenarioBase) -> None:
-    worlds = [build_world(base.problem, base.hr, base.config, 12, turnover=0.9, seed=s)
-              for s in (3, 3, 4)]  # fmt: skip
-    assert worlds[0] == worlds[1] and worlds[0].hr != worlds[2].hr
-    events = worlds[0].hr
-    leavers = [c for c in events if c.kind is ChangeKind.LEAVER]
-    starters = [c for c in events if c.kind is ChangeKind.STARTER]
-    assert len(leavers) == len(starters) > 0
-    roles = {w.worker_id: w.role for w in base.problem.workers}
-    for leaver, starter in zip(leavers, starters, strict=True):
-        assert starter.role is roles[leaver.worker_id]
-        assert (starter.effective_from.year * 12 + starter.effective_from.month) == (
-            leaver.effective_from.year * 12 + leaver.effective_from.month + 1
-        )
+# --- policies side by side ---------------------------------------------------------------
 
 
 def test_short_simulation_compares_policies(base: ScenarioBase) -> None:
     world = build_world(base.problem, base.hr, base.config, 3, turnover=0.5, seed=2)
-    hand = run_policy(world, Policy(BY_HAND), 0.3)
+    hand = run_policy(world, Policy(BY_HAND))
+    managing = run_policy(world, Policy(BY_HAND_MANAGING, shed_above=1.1))
     optimiser = run_policy(world, Policy("caseweight", 40), 0.3)
     assert len(hand.months) == len(optimiser.months) == 3
-    for result in (hand, optimiser):
+    for result in (hand, managing, optimiser):
         assert 0 <= result.year["SW_share_3plus"] <= result.year["SW_share_2"] + 1
         assert result.year["changes"] == sum(m["changes"] for m in result.months)
-    # The optimiser balances: its worst month is no worse than by hand's.
-    worst = {r.name: max(m["PA_max_utilisation"] for m in r.months) for r in (hand, optimiser)}
-    assert worst["caseweight"] <= worst[BY_HAND] + 1e-9
+        assert result.year["changes_chosen"] == sum(m["changes_chosen"] for m in result.months)
+    assert hand.year["changes_chosen"] == 0  # the issue's by hand never moves anyone
+    # Managing sheds load: its worst month is no worse than by hand's.
+    worst = {r.name: max(m["SW_max_utilisation"] for m in r.months) for r in (hand, managing)}
+    assert worst[BY_HAND_MANAGING] <= worst[BY_HAND] + 1e-9
 
 
 def test_cli_prints_both_tables_and_writes_csv(tmp_path: Path) -> None:
@@ -127,5 +275,6 @@ def test_cli_prints_both_tables_and_writes_csv(tmp_path: Path) -> None:
     )  # fmt: skip
     assert result.exit_code == 0, result.output
     assert "SW: share with 3+ (national 24%)" in result.output
+    assert "by hand, managing caseloads (above 110%)" in result.output
     lines = out.read_text(encoding="utf-8").splitlines()
-    assert lines[0].startswith("policy,month,date,changes") and len(lines) == 1 + 3 * 2
+    assert lines[0].startswith("policy,month,date,changes") and len(lines) == 1 + 4 * 2

@@ -1,16 +1,18 @@
-"""``caseweight simulate``: a thin click command over :mod:`caseweight.simulate`."""
+"""``caseweight simulate``: a click command over :mod:`caseweight.simulate`, and its tables."""
 
 from __future__ import annotations
 
 import csv
 import io
 import multiprocessing
+from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import click
+import numpy as np
 
 from caseweight.cli import user_errors
 from caseweight.cohort import CohortSettings
@@ -27,9 +29,26 @@ if TYPE_CHECKING:
 @click.option(
     "--turnover",
     type=click.FloatRange(0, 1),
-    default=0.16,
+    default=0.159,
     show_default=True,
-    help="Share of workers leaving in a year (each replaced a month later).",
+    help="Share of permanent workers leaving in a year (DfE 2023); each post is "
+    "covered by an agency worker a month later.",
+)
+@click.option(
+    "--absences-per-year",
+    type=click.FloatRange(0, 1),
+    default=0.04,
+    show_default=True,
+    help="Share of permanent workers starting a long-term absence (100%, 3-9 months) "
+    "in a year: an assumption, no national figure.",
+)
+@click.option(
+    "--shed-above",
+    type=click.FloatRange(min=0.5),
+    default=1.10,
+    show_default=True,
+    help="'By hand, managing caseloads' moves cases off workers above this utilisation "
+    "(110%: the probation tool's 'excessive').",
 )
 @click.option(
     "--other-change-penalty",
@@ -71,31 +90,44 @@ def simulate_command(
     stay_after_21: float,
     months: int,
     turnover: float,
+    absences_per_year: float,
+    shed_above: float,
     other_change_penalty: int,
     time_limit: float | None,
     jobs: int | None,
     out_file: Path | None,
 ) -> None:
-    """Simulate a year of monthly allocations under three policies, side by side.
+    """Simulate a year of monthly allocations under four policies, side by side.
 
-    Each month the cohort ages, enters and leaves care, workers leave and are
-    replaced, and each policy's proposal is approved. Compares caseweight,
-    caseweight with another change penalty, and "by hand" (keep current
-    workers; each young person needing one goes to the least-loaded worker):
-    changes of worker, shares of young people with 2 and with 3+ workers in
-    the year, 16-17s without a PA, utilisation.
+    Each month the cohort ages, enters and leaves care; permanent workers leave
+    (their post covered by an agency worker until a permanent starter takes it)
+    or start a long-term absence; and each policy's proposal is approved.
+    Compares "by hand" (keep current workers; each young person needing one
+    goes to the least-loaded worker), "by hand, managing caseloads" (the same,
+    then cases move off workers above --shed-above, last in first out),
+    caseweight, and caseweight with another change penalty: changes of worker,
+    shares of young people with 2 and with 3+ workers in the year, 16-17s
+    without a PA, utilisation. See docs/simulate.md.
 
     \b
     Example:
         caseweight simulate --scenario scenarios/baseline.yaml --time-limit 5
     """
-    from caseweight.simulate import BY_HAND, Policy, build_world, render_simulation
+    from caseweight.simulate import (
+        BY_HAND,
+        BY_HAND_MANAGING,
+        Policy,
+        Staffing,
+        build_world,
+    )
 
     problem, changes, config = load_base(scenario, cases, workers, hr, as_of, config_path)
     settings = CohortSettings(entries_per_month, 0.40, exits_per_year, stay_after_21)
-    world = build_world(problem, changes, config, months, settings, turnover, seed)
+    staffing = Staffing(absences_per_year=absences_per_year)
+    world = build_world(problem, changes, config, months, settings, turnover, seed, staffing)
     policies = [
         Policy(BY_HAND),
+        Policy(f"{BY_HAND_MANAGING} (above {shed_above:.0%})", shed_above=shed_above),
         Policy("caseweight", config.optimiser.change_penalty),
         Policy(f"caseweight, change penalty {other_change_penalty}", other_change_penalty),
     ]
@@ -109,18 +141,20 @@ def simulate_command(
 def run_policies(
     world: World, policies: list[Policy], time_limit: float | None, jobs: int | None
 ) -> list[PolicyResult]:
-    """Run each policy; the first (by hand, no solver) here, the others in parallel if the
-    cores hold their solves side by side."""
+    """Run each policy, in order: those by hand (no solver) here, caseweight's in parallel
+    if the cores hold their solves side by side."""
     from caseweight.scenario.run import default_processes
     from caseweight.simulate import run_policy
 
-    count = min(len(policies) - 1, jobs or default_processes(world.config))
+    solved = [p for p in policies if p.change_penalty is not None]
+    count = min(len(solved), jobs or default_processes(world.config))
     if count <= 1:
         return [run_policy(world, p, time_limit) for p in policies]
     context = multiprocessing.get_context("spawn")
     with ProcessPoolExecutor(max_workers=count, mp_context=context) as pool:
-        runs = [pool.submit(run_policy, world, p, time_limit) for p in policies[1:]]
-        return [run_policy(world, policies[0]), *(r.result() for r in runs)]
+        runs = {p.name: pool.submit(run_policy, world, p, time_limit) for p in solved}
+        by_hand = {p.name: run_policy(world, p) for p in policies if p.change_penalty is None}
+        return [runs[p.name].result() if p.name in runs else by_hand[p.name] for p in policies]
 
 
 def write_months(path: Path, world: World, results: list[PolicyResult]) -> None:
@@ -137,3 +171,78 @@ def write_months(path: Path, world: World, results: list[PolicyResult]) -> None:
     writer.writeheader()
     writer.writerows(rows)
     write_atomic(path, buffer.getvalue())
+
+
+#: End-of-year rows: (label, key in year figures or mean of a monthly key, format).
+YEAR_ROWS: tuple[tuple[str, str, str], ...] = (
+    ("Changes of worker in the year", "changes", "int"),
+    ("  chosen by the policy (worker still there)", "changes_chosen", "int"),
+    ("  repeats (a young person's 2nd+ of a role)", "repeat_changes", "int"),
+    ("SW: share with 2 social workers", "SW_share_2", "pct"),
+    ("SW: share with 3+ (national 24%)", "SW_share_3plus", "pct1"),
+    ("SW: with 3+ after a chosen move (people)", "SW_3plus_chosen", "int"),
+    ("PA: share with 2 personal advisers", "PA_share_2", "pct"),
+    ("PA: share with 3+", "PA_share_3plus", "pct1"),
+    ("PA: with 3+ after a chosen move (people)", "PA_3plus_chosen", "int"),
+    ("In care 16-17 without a PA (monthly mean)", "mean:in_care_16_17_without_pa", "num"),
+    ("Unallocated (monthly mean)", "mean:unallocated", "num"),
+    ("SW max utilisation (monthly mean)", "mean:SW_max_utilisation", "pct"),
+    ("SW mean utilisation (monthly mean)", "mean:SW_mean_utilisation", "pct"),
+    ("SW over target (monthly mean)", "mean:SW_over_target", "num"),
+    ("SW over the hard limit (monthly mean)", "mean:SW_over_hard_limit", "num"),
+    ("PA max utilisation (monthly mean)", "mean:PA_max_utilisation", "pct"),
+    ("PA mean utilisation (monthly mean)", "mean:PA_mean_utilisation", "pct"),
+    ("PA over target (monthly mean)", "mean:PA_over_target", "num"),
+    ("PA over the hard limit (monthly mean)", "mean:PA_over_hard_limit", "num"),
+    ("Months the solver was cut short by the time limit", "sum:cut_short", "int"),
+)
+
+
+def year_value(result: PolicyResult, key: str) -> float:
+    """A year figure, or the mean or sum over the months of a monthly one (``mean:key``)."""
+    how, _, monthly = key.partition(":")
+    if not monthly:
+        return result.year[key]
+    values = [m[monthly] for m in result.months]
+    return float(np.sum(values) if how == "sum" else np.mean(values)) if values else 0.0
+
+
+def _cell(value: float, kind: str) -> str:
+    formats = {"pct": f"{value:.0%}", "pct1": f"{value:.1%}", "int": f"{value:,.0f}"}
+    return formats.get(kind, f"{value:,.1f}")
+
+
+def render_simulation(world: World, results: Sequence[PolicyResult]) -> str:
+    """Month by month, then the year, one column per policy."""
+    rows = [["month", "date", *(r.name for r in results)]]
+    for m, day in enumerate(world.days):
+        rows.append(
+            [str(m), day.isoformat()]
+            + [
+                f"{r.months[m]['changes']:.0f} changes, SW {r.months[m]['SW_max_utilisation']:.0%}"
+                f" PA {r.months[m]['PA_max_utilisation']:.0%}"
+                for r in results
+            ]
+        )
+    lines = ["Month by month: changes of worker, max utilisation per role"]
+    lines += _table(rows)
+    lines.append("")
+    lines.append(f"Over {len(world.days)} months")
+    year = [["figure", *(r.name for r in results)]]
+    year += [[label, *(_cell(year_value(r, key), kind) for r in results)]
+             for label, key, kind in YEAR_ROWS]  # fmt: skip
+    lines += _table(year)
+    return "\n".join(lines) + "\n"
+
+
+def _table(rows: list[list[str]]) -> list[str]:
+    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
+    out = []
+    for n, row in enumerate(rows):
+        cells = [row[0].ljust(widths[0])] + [
+            c.rjust(w) for c, w in zip(row[1:], widths[1:], strict=True)
+        ]
+        out.append("  ".join(cells).rstrip())
+        if n == 0:
+            out.append("  ".join("-" * w for w in widths))
+    return out
