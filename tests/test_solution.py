@@ -98,6 +98,11 @@ def test_check_prices_the_model_optimum_as_the_model_does(run_authority: Runner,
     assert check.objective == objective
     assert proposal.result.objective >= objective
     assert proposal.result.best_bound <= objective
+    # each role's bound is honest too, and the roles' parts add up to the whole
+    assert sum(proposal.result.role_objectives.values()) == proposal.result.objective
+    assert sum(proposal.result.role_bounds.values()) <= objective
+    for role, bound in proposal.result.role_bounds.items():
+        assert bound <= proposal.result.role_objectives[role]
 
 
 def test_mixed_authority_exercises_every_term(run_authority: Runner) -> None:

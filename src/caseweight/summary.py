@@ -32,6 +32,8 @@ def role_figures(proposal: Proposal, role: Role) -> dict[str, Any]:
     target = proposal.config.capacity.target_utilisation
     before = proposal.utilisation_before[workers]
     after = proposal.utilisation_after[workers]
+    objective = proposal.result.role_objectives.get(role.value, 0)
+    bound = proposal.result.role_bounds.get(role.value, 0)
     return {
         "workers": len(workers),
         "allocations": len(reqs),
@@ -45,6 +47,10 @@ def role_figures(proposal: Proposal, role: Role) -> dict[str, Any]:
         "over_target_after": int(np.sum(after > target + 1e-9)),
         "load_points": round(float(proposal.loads_after[workers].sum()) / 10, 1),
         "capacity_points": round(float(proposal.instance.capacity[workers].sum()) / 10, 1),
+        # the role's own part of the objective and bound: where the gap lies
+        "objective": objective,
+        "best_bound": bound,
+        "gap": round((objective - bound) / objective, 6) if objective > 0 else 0.0,
     }
 
 
@@ -142,7 +148,8 @@ def terminal_summary(summary: dict[str, Any], out_dir: str) -> str:
         lines.append(
             f"  {role}: over target {fig['over_target_before']} -> {fig['over_target_after']}, "
             f"max utilisation {fig['max_utilisation_before']:.0%} -> "
-            f"{fig['max_utilisation_after']:.0%}, unallocated {fig['unallocated']}"
+            f"{fig['max_utilisation_after']:.0%}, unallocated {fig['unallocated']}, "
+            f"gap {fig['gap']:.1%}"
         )
     lines.append(
         f"  solver: {summary['status']} in {summary['solve_seconds']:.1f}s, objective "

@@ -24,8 +24,10 @@ LP_PAIR_LIMIT = 100_000
 
 def lower_bound(
     instance: Instance, incumbent: np.ndarray, upper: dict[Role, float], seconds: float
-) -> int:
-    """An honest lower bound, summed over roles, within about ``seconds``.
+) -> dict[Role, int]:
+    """An honest lower bound on each role's part of the objective, within about ``seconds``.
+
+    The roles share nothing, so the bound on the whole objective is their sum.
 
     Multipliers start from the restricted LP's duals (small instances) or zero,
     then improve by subgradient ascent towards the incumbent's objective
@@ -34,7 +36,7 @@ def lower_bound(
     load nobody could move there.)
     """
     deadline = time.perf_counter() + seconds
-    total = 0.0
+    out: dict[Role, int] = {}
     roles = [role for role, costs in instance.role_costs.items() if len(costs.requirements)]
     for k, role in enumerate(roles):
         costs = instance.role_costs[role]
@@ -48,8 +50,8 @@ def lower_bound(
             mu = zero  # never start below the trivial bound
         budget = max(0.0, (deadline - time.perf_counter()) / (len(roles) - k))
         value, _ = ascend(dual, mu, upper[role], budget)
-        total += value
-    return int(np.floor(total))
+        out[role] = int(np.floor(value))
+    return out
 
 
 def _role_workers(instance: Instance, role: Role) -> list[int]:

@@ -71,6 +71,9 @@ class SolveResult:
     build_seconds: float
     terms: dict[str, int] = field(default_factory=dict)
     repeatable: bool = True
+    #: each role's part of the objective and its own lower bound (the roles share nothing)
+    role_objectives: dict[str, int] = field(default_factory=dict)
+    role_bounds: dict[str, int] = field(default_factory=dict)
 
     @property
     def gap(self) -> float:
@@ -133,7 +136,10 @@ def solve(
     current = sum(objective_terms(instance, incumbent).values())
     _report(progress, "hill climbing", started, current, float("nan"))
     bound_budget = max(0.0, (deadline - time.perf_counter()) * BOUND_SHARE)
-    bound = lower_bound(instance, incumbent, role_objectives(instance, incumbent), bound_budget)
+    role_bounds = lower_bound(
+        instance, incumbent, role_objectives(instance, incumbent), bound_budget
+    )
+    bound = sum(role_bounds.values())
     _report(progress, "lower bound", started, current, bound)
     build, cut_short = 0.0, not converged
     # how many neighbourhoods follows from the time limit, not from the clock,
@@ -152,6 +158,7 @@ def solve(
         _report(progress, role.value, started, current, bound)
     terms = objective_terms(instance, incumbent)
     objective = sum(terms.values())
+    parts = role_objectives(instance, incumbent)
     return SolveResult(
         status=SolveStatus.OPTIMAL if objective <= bound else SolveStatus.FEASIBLE,
         assignment=incumbent,
@@ -161,6 +168,10 @@ def solve(
         build_seconds=build,
         terms=terms,
         repeatable=not cut_short,
+        role_objectives={role.value: int(value) for role, value in parts.items()},
+        role_bounds={
+            role.value: min(role_bounds.get(role, 0), int(value)) for role, value in parts.items()
+        },
     )
 
 
