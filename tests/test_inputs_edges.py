@@ -13,10 +13,23 @@ from caseweight.io.inputs import read_problem
 from caseweight.io.tables import read_table
 
 
-def test_a_row_longer_than_the_header_does_not_shift_columns(tmp_path: Path) -> None:
+def test_a_row_longer_than_the_header_is_refused_not_dropped(tmp_path: Path) -> None:
     path = tmp_path / "cases.csv"
     path.write_text(
-        "person_id,date_of_birth,status\nYP1,2015-01-01,in_care,extra\nYP2,2014-02-02,in_care\n",
+        "person_id,date_of_birth,status\nYP1,2015-01-01,in_care\nYP2,2014-02-02,in_care,extra\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(InputError) as caught:
+        read_table(path, "cases")
+    [problem] = caught.value.problems
+    assert (problem.file, problem.row, problem.value) == ("cases.csv", 3, "extra")
+    assert "at most 3 values" in problem.expected
+
+
+def test_empty_trailing_fields_are_harmless(tmp_path: Path) -> None:
+    path = tmp_path / "cases.csv"
+    path.write_text(
+        "person_id,date_of_birth,status\nYP1,2015-01-01,in_care,,\nYP2,2014-02-02,in_care\n",
         encoding="utf-8",
     )
     table = read_table(path, "cases")

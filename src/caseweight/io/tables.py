@@ -7,6 +7,7 @@ skipped but row numbers stay those a spreadsheet user sees (header = row 1).
 
 from __future__ import annotations
 
+import csv
 import re
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -79,6 +80,7 @@ def read_table(path: str | Path, role: str) -> Table:
         if path.suffix.lower() in {".xlsx", ".xlsm"}:
             raw = _read_workbook(path, role)
         else:
+            _refuse_ragged_rows(path, name)
             raw = pd.read_csv(
                 path,
                 dtype=str,
@@ -97,6 +99,24 @@ def read_table(path: str | Path, role: str) -> Table:
         expected = "a readable CSV file or .xlsx workbook with a header row"
         raise InputError([Problem(name, None, None, type(exc).__name__, expected)]) from None
     return _as_table(name, raw)
+
+
+def _refuse_ragged_rows(path: Path, name: str) -> None:
+    """A row with a value beyond the header's last column: say so, never drop it.
+
+    (pandas would drop the extra value with only a warning.) Empty trailing
+    fields, as some exports write, are harmless and allowed.
+    """
+    problems = ProblemCollector()
+    with path.open(encoding="utf-8-sig", newline="") as handle:
+        records = csv.reader(handle)
+        width = len(next(records, []))
+        for row, record in enumerate(records, start=2):
+            extra = [cell for cell in record[width:] if cell.strip()]
+            if extra:
+                expected = f"at most {width} values, one per header column"
+                problems.add(name, row, None, ",".join(extra), expected)
+    problems.raise_if_any()
 
 
 def _read_workbook(path: Path, role: str) -> pd.DataFrame:
