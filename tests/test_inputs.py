@@ -13,6 +13,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
 import pytest
 from click.testing import CliRunner, Result
 
@@ -180,6 +181,11 @@ BAD_FILES: list[tuple[str, Change, str, int, str, str | None, str]] = [
         "unknown placement_type",
         lambda a: set_cell(a.people, "A", placement_type="hotel"),
         "cases.csv", 2, "placement_type", "hotel", "foster",
+    ),
+    (
+        "person_id a spreadsheet would run as a formula",
+        lambda a: set_cell(a.people, "A", person_id="=HYPERLINK(1)"),
+        "cases.csv", 2, "person_id", "=HYPERLINK(1)", "not starting with = + - @",
     ),
     (
         "blank required person_id",
@@ -451,3 +457,21 @@ def test_missing_workers_column_is_not_blamed_on_every_case(tmp_path: Path) -> N
     assert_refused(result, tmp_path)
     assert "workers.csv, row 1, column 'role'" in result.output
     assert "1 problem(s)" in result.output
+
+
+def test_text_a_spreadsheet_would_run_is_guarded_in_the_csv_outputs(tmp_path: Path) -> None:
+    authority = good_authority()
+    set_cell(authority.workers, "S1", name="=1+2", team="@SUM(A1)")
+    set_cell(authority.people, "A", team="@SUM(A1)")
+    result = allocate(tmp_path, authority)
+    assert result.exit_code == 0, result.output
+    workers = pd.read_csv(tmp_path / "out" / "workers.csv", dtype=str, keep_default_na=False)
+    s1 = workers[workers.worker_id == "S1"].iloc[0]
+    assert (s1["name"], s1["team"]) == ("'=1+2", "'@SUM(A1)")
+    # ids stay exact, so the files still join; negative numbers are not formulas
+    allocations = pd.read_csv(tmp_path / "out" / "allocations.csv", dtype=str)
+    assert set(allocations.person_id) == {"A", "B", "C"}
+    for path in (tmp_path / "out").glob("*.csv"):
+        for line in path.read_text(encoding="utf-8").splitlines():
+            for cell in line.split(","):
+                assert not cell.startswith(("=", "@", "+")), (path.name, cell)

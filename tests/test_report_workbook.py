@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 
+from caseweight.io.safe_csv import is_dangerous
 from caseweight.report import write_report
-from caseweight.report.workbook import is_dangerous
 from report_helpers import FIXTURE
 
 SHEETS = [

@@ -169,15 +169,16 @@ def monthly_overrides(
 def run_score(cases: Path, as_of: date, config_path: Path | None, out_file: Path | None) -> None:
     from caseweight.io.inputs import read_cases_only
     from caseweight.io.proposal import scores_table
+    from caseweight.io.safe_csv import csv_text, write_csv
     from caseweight.weighting import score_people
 
     config = Config.from_file(config_path)
     problem = read_cases_only(cases, as_of)
     table = scores_table(score_people(problem, config))
     if out_file is None:
-        click.echo(table.to_csv(index=False), nl=False)
+        click.echo(csv_text(table), nl=False)
         return
     tmp = out_file.with_name(f".{out_file.name}.tmp")
-    table.to_csv(tmp, index=False)
+    write_csv(table, tmp)
     tmp.replace(out_file)
     click.echo(f"{len(table)} young people scored -> {out_file} (config {config.sha256[:12]})")

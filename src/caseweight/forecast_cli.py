@@ -139,10 +139,12 @@ def forecast_command(
     result = run_forecast(problem, changes, config, months, settings, seed)
     click.echo(render_forecast(result, by_team), nl=False)
     if out_file is not None:
+        from caseweight.io.safe_csv import guard_cell
+
         rows = forecast_rows(result)
         buffer = io.StringIO()
         writer = csv.DictWriter(buffer, fieldnames=list(rows[0]), lineterminator="\n")
         writer.writeheader()
-        writer.writerows(rows)
+        writer.writerows({k: guard_cell(v) for k, v in row.items()} for row in rows)
         write_atomic(out_file, buffer.getvalue())
         click.echo(f"Wrote {len(rows)} rows to {out_file}")

@@ -12,6 +12,7 @@ from datetime import date
 from typing import TypeVar
 
 from caseweight.errors import ProblemCollector
+from caseweight.io.safe_csv import is_dangerous
 from caseweight.io.tables import Table, parse_bool, parse_date, parse_list
 
 T = TypeVar("T")
@@ -124,11 +125,21 @@ class CellReader:
         return [parse_list(t) for t in self.table.column(column)]
 
     def unique_ids(self, column: str, values: Sequence[str]) -> None:
-        """Record a problem for each repeated id, naming the row it first appeared on."""
+        """Record a problem for each repeated id (naming the row it first appeared on)
+        and for each id a spreadsheet would run as a formula (outputs keep ids exact).
+        """
         seen: dict[str, int] = {}
         for row, value in zip(self.table.rows, values, strict=True):
             if not value:
                 continue
+            if is_dangerous(value):
+                self.problems.add(
+                    self.table.name,
+                    row,
+                    column,
+                    value,
+                    "an id not starting with = + - @ or a tab (a spreadsheet would run it)",
+                )
             if value in seen:
                 self.problems.add(
                     self.table.name,

@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 
 from caseweight.demand import POINTS_SCALE
+from caseweight.io.safe_csv import write_csv
 from caseweight.problem import Role, age_months, birthday
 from caseweight.solver.warm_start import UNALLOCATED
 from caseweight.transition import handovers, transitions_table
@@ -173,11 +174,11 @@ def write_proposal(p: Proposal, out_dir: Path, extra: Callable[[Path], None] | N
     """Write the proposal folder; ``extra`` may add files (e.g. the report) before it lands."""
     summary = p.summary()
     with atomic_folder(out_dir) as tmp:
-        allocations_table(p).to_csv(tmp / "allocations.csv", index=False)
-        workers_table(p).to_csv(tmp / "workers.csv", index=False)
-        scores_table(p.scores).to_csv(tmp / "scores.csv", index=False)
-        young_people_table(p).to_csv(tmp / "young_people.csv", index=False)
-        transitions_table(handovers(p)).to_csv(tmp / "transitions.csv", index=False)
+        write_csv(allocations_table(p), tmp / "allocations.csv")
+        write_csv(workers_table(p), tmp / "workers.csv")
+        write_csv(scores_table(p.scores), tmp / "scores.csv")
+        write_csv(young_people_table(p), tmp / "young_people.csv")
+        write_csv(transitions_table(handovers(p)), tmp / "transitions.csv")
         (tmp / "summary.json").write_text(
             json.dumps(summary, indent=2, default=_json_scalar) + "\n", encoding="utf-8"
         )

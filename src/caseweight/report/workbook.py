@@ -18,18 +18,13 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
+from caseweight.io.safe_csv import is_dangerous
 from caseweight.report.build import ReportData
 from caseweight.report.content import ReportTable
 
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 NUMBER_FORMATS = {"pct": "0%", "num": "#,##0.0", "int": "#,##0"}
 HEADER_FILL = PatternFill("solid", fgColor="1F3A5A")
 HEADER_FONT = Font(bold=True, color="FFFFFF")
-
-
-def is_dangerous(value: str) -> bool:
-    """True when a spreadsheet could read ``value`` as a formula."""
-    return value.startswith(FORMULA_STARTS)
 
 
 def write_workbook(data: ReportData, path: Path) -> None:

@@ -6,6 +6,7 @@ import csv
 import io
 from collections.abc import Sequence
 
+from caseweight.io.safe_csv import guard_row
 from caseweight.scenario.figures import ROWS
 from caseweight.scenario.run import Outcome
 
@@ -55,7 +56,7 @@ def _csv(outcomes: Sequence[Outcome]) -> str:
     """Machine-readable: raw numbers (fractions for utilisation), one row per figure."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(["figure", *(o.name for o in outcomes)])
+    writer.writerow(guard_row(["figure", *(o.name for o in outcomes)]))
     for key, _label, _kind in ROWS:
         writer.writerow([key, *(o.figures[key] for o in outcomes)])
     return buffer.getvalue()
