@@ -62,11 +62,12 @@ def march_problem(tmp_path: Path, as_of: date = MARCH) -> Problem:
     return read_problem(cases, workers, as_of, CONFIG)
 
 
-def test_store_counts_replace_the_column_for_young_people_it_knows(db_url: str, tmp_path: Path):
+def test_store_counts_add_to_the_column_while_the_store_is_young(db_url: str, tmp_path: Path):
+    """Three months of store: the larger of its count and the column (A: 5 > 1, B: 2 > 0)."""
     with Store.open(db_url) as store:
         problem, overrides = apply_history(march_problem(tmp_path), read_history(store, MARCH))
     changes = {p.person_id: p.worker_changes_12m for p in problem.people}
-    assert changes == {"A": 1, "B": 2, "C": 1, "D": 1, "E": 0, "F": 0, "G": 2}  # G: the column
+    assert changes == {"A": 5, "B": 2, "C": 1, "D": 3, "E": 0, "F": 0, "G": 2}  # G: the column
     previous = {p.person_id: p.previous_workers for p in problem.people if p.previous_workers}
     assert previous == {
         "A": {"S1"}, "B": {"S2"}, "C": {"S2"}, "D": {"P1", "P2"}, "E": {"S3"},
@@ -74,8 +75,23 @@ def test_store_counts_replace_the_column_for_young_people_it_knows(db_url: str, 
     note = overrides.notes["continuity"]
     assert note["source"] == "store"
     assert (note["people_from_store"], note["people_from_input"]) == (6, 1)
-    assert note["store_differs_from_input_column"] == 4  # A, B, C, D
+    assert note["store_differs_from_input_column"] == 2  # B, C
+    assert note["store_covers_12_months"] is False
     assert len(problem.digests["history_sha256"]) == 64
+
+
+def test_store_counts_replace_the_column_once_the_store_covers_a_year(
+    db_url: str, tmp_path: Path
+) -> None:
+    """A year after its first month the store alone counts: none of its changes are that recent."""
+    later = day("2027-03-31")
+    with Store.open(db_url) as store:
+        history = read_history(store, later)
+        problem, overrides = apply_history(march_problem(tmp_path, later), history)
+    assert history.covers_year
+    changes = {p.person_id: p.worker_changes_12m for p in problem.people}
+    assert changes == {"A": 0, "B": 0, "C": 0, "D": 0, "E": 0, "F": 0, "G": 2}  # G: the column
+    assert overrides.notes["continuity"]["store_covers_12_months"] is True
 
 
 def test_rejections_in_force_become_exclusions(db_url: str, tmp_path: Path) -> None:
@@ -93,7 +109,8 @@ def test_rejections_in_force_become_exclusions(db_url: str, tmp_path: Path) -> N
 
 
 def test_change_costs_follow_the_history(db_url: str, tmp_path: Path) -> None:
-    """A (1 change) back to S1 is discounted; B (2 changes) to S3 costs full price."""
+    """A (5 changes: its column beats the young store's 1) back to S1 is discounted;
+    B (2 changes, from the store) to S3 costs full price."""
     with Store.open(db_url) as store:
         problem, overrides = monthly_overrides(march_problem(tmp_path), store, None)
     proposal = propose(problem, CONFIG, time_limit=1.0, overrides=overrides)
@@ -109,7 +126,7 @@ def test_change_costs_follow_the_history(db_url: str, tmp_path: Path) -> None:
         w = problem.worker_index[worker_id]
         return next(c.change_cost for c in inst.candidates[req.index] if c.worker == w)
 
-    one, two = (opt.change_penalty + opt.change_penalty_per_recent_change * n for n in (1, 2))
+    one, two = (opt.change_penalty + opt.change_penalty_per_recent_change * n for n in (5, 2))
     assert cost("A", Role.SOCIAL_WORKER, "S1") == round(
         one * opt.previous_worker_discount * COST_SCALE
     )

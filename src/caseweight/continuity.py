@@ -22,7 +22,7 @@ from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from caseweight.demand import Requirement
-from caseweight.problem import Problem, Role
+from caseweight.problem import Problem, Role, add_months
 
 if TYPE_CHECKING:
     from caseweight.store.store import Store
@@ -137,6 +137,9 @@ class History:
     changes: dict[str, int]  # person_id -> changes of worker in the 12 months
     previous: dict[str, frozenset[str]]  # person_id -> workers who held them before
     rejections: dict[tuple[str, str], tuple[str, str, date | None]]
+    #: True when the store's first allocation is a year or more before ``as_of``:
+    #: only then does its count cover the whole 12 months
+    covers_year: bool = True
 
     @property
     def sha256(self) -> str:
@@ -157,9 +160,11 @@ def read_history(store: Store, as_of: date) -> History:
     previous: dict[str, set[str]] = {}
     for (person_id, _role), workers in store.previous_workers(as_of).items():
         previous.setdefault(person_id, set()).update(workers)
+    starts = store.history_starts()
     return History(
         database=store.url,
         as_of=as_of,
+        covers_year=starts is not None and starts <= add_months(as_of, -12),
         changes=store.worker_changes_12m(as_of),
         previous={k: frozenset(v) for k, v in previous.items()},
         rejections=store.rejections(as_of),
@@ -170,8 +175,11 @@ def apply_history(problem: Problem, history: History) -> tuple[Problem, Override
     """``problem`` with continuity from the store for the young people it knows.
 
     For each young person the store holds, ``worker_changes_12m`` is the
-    store's count and ``previous_workers`` the store's list; the cases file's
-    ``worker_changes_12m`` column stays for everyone else. Rejections in force
+    store's count once the store covers the whole 12 months, and until then
+    the larger of the store's count and the cases file's column (the store
+    has seen only part of the year; the column may miss the latest months);
+    ``previous_workers`` adds the store's list. The cases file's column stays
+    for everyone else. Rejections in force
     become exclusions. The returned :class:`Overrides` carry the exclusions and
     a ``continuity`` note for ``summary.json``.
     """
@@ -183,6 +191,8 @@ def apply_history(problem: Problem, history: History) -> tuple[Problem, Override
             continue
         from_store += 1
         changes = history.changes[person.person_id]
+        if not history.covers_year:
+            changes = max(changes, person.worker_changes_12m)
         differ += int(changes != person.worker_changes_12m)
         previous = history.previous.get(person.person_id, frozenset())
         people.append(
@@ -200,6 +210,7 @@ def apply_history(problem: Problem, history: History) -> tuple[Problem, Override
         "database": history.database,
         "people_from_store": from_store,
         "people_from_input": len(problem.people) - from_store,
+        "store_covers_12_months": history.covers_year,
         "store_differs_from_input_column": differ,
         "people_with_previous_workers": sum(1 for p in people if p.previous_workers),
         "rejections_in_force": len(history.rejections),

@@ -17,10 +17,11 @@ from itertools import pairwise
 from pathlib import Path
 from types import TracebackType
 
-from sqlalchemy import Connection, Engine, select
+from sqlalchemy import Connection, Engine, func, select
 from sqlalchemy.exc import IntegrityError, OperationalError
 
 from caseweight.errors import CaseweightError
+from caseweight.problem import add_months
 from caseweight.store import schema
 from caseweight.store.db import describe_url, make_engine, read_transaction, write_transaction
 from caseweight.store.migrations import migrate
@@ -56,10 +57,7 @@ class HistoryRow:
 
 def year_before(day: date) -> date:
     """The same calendar day a year earlier (28 February for 29 February)."""
-    try:
-        return day.replace(year=day.year - 1)
-    except ValueError:
-        return day.replace(year=day.year - 1, day=28)
+    return add_months(day, -12)
 
 
 class Store:
@@ -180,6 +178,13 @@ class Store:
                     count += 1
             changes[person_id] = count
         return changes
+
+    def history_starts(self) -> date | None:
+        """The earliest allocation date the store holds (None when it holds none)."""
+        h = schema.allocation_history.c
+        with read_transaction(self.engine) as conn:
+            value = conn.execute(select(func.min(h.from_date))).scalar()
+        return value if isinstance(value, date) or value is None else date.fromisoformat(value)
 
     def previous_workers(self, as_of: date) -> dict[Key, frozenset[str]]:
         """(person_id, role) -> workers who held the young person in that role before ``as_of``.
