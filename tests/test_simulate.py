@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import date
 from pathlib import Path
 
@@ -278,3 +279,20 @@ def test_cli_prints_both_tables_and_writes_csv(tmp_path: Path) -> None:
     assert "by hand, managing caseloads (above 110%)" in result.output
     lines = out.read_text(encoding="utf-8").splitlines()
     assert lines[0].startswith("policy,month,date,changes") and len(lines) == 1 + 4 * 2
+
+
+def test_a_team_manager_keeps_a_young_person_in_the_team_while_it_has_room() -> None:
+    # North's A (10 points) holds two children (60%); south's B is empty. A new north child:
+    # by hand (the issue's) goes to the least loaded, B; managing keeps it in north (A, 90%).
+    workers = (_sw("A", 10.0, team="north"), _sw("B", 10.0, team="south"))
+    people = (_child("Y0", "A"), _child("Y1", "A"), _child("Y2"))
+    people = tuple(dataclasses.replace(p, team="north") for p in people)
+    problem, demand, caps = _month(people, workers)
+    assert _ids(workers, by_hand(problem, demand, caps))[2] == "B"
+    assert _ids(workers, by_hand(problem, demand, caps, prefer_below=1.1))[2] == "A"
+    # A holding three (90%): a fourth north child still stays in the team up to the hard
+    # limit (A at 120%), a fifth has no room in north and goes south.
+    crowd = tuple(dataclasses.replace(_child(f"Y{i}", "A" if i < 3 else None), team="north")
+                  for i in range(5))  # fmt: skip
+    problem, demand, caps = _month(crowd, workers)
+    assert _ids(workers, by_hand(problem, demand, caps, prefer_below=1.1))[3:] == ["A", "B"]

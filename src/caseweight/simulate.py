@@ -111,6 +111,8 @@ class PolicyResult:
     name: str
     months: list[dict[str, float]] = field(default_factory=list)
     year: dict[str, float] = field(default_factory=dict)
+    #: Every change: (month, person_id, role, from worker_id, to worker_id, chosen).
+    moves: list[tuple[int, str, str, str, str, bool]] = field(default_factory=list)
 
 
 def build_world(
@@ -238,13 +240,15 @@ def run_policy(world: World, policy: Policy, time_limit: float | None = None) ->
         staff = apply_hr_changes(base, world.hr)
         problem = dataclasses.replace(staff, people=state.people(cohort, staff))
         caps = capacities(problem, config)
+        recency = state.recency(problem, month, world.seed)
         demand, assignment, cut_short = _allocate(
-            problem, caps, config, policy, state.recency(problem, month, world.seed), time_limit
+            problem, caps, config, policy, recency, time_limit
         )
         figures = month_figures(problem, demand, caps, assignment, config)
         result.months.append(figures | {"cut_short": int(cut_short)})
         state.approve(problem, demand, caps, assignment, month)
     result.year = state.year_figures()
+    result.moves = state.moves
     return result
 
 
@@ -304,8 +308,10 @@ def by_hand(
 ) -> np.ndarray:
     """Keep current workers who can hold; each other young person to the least-loaded worker.
 
-    With ``prefer_below`` (a utilisation), the least-loaded worker who stays at
-    or below it if there is one, else below the hard limit.
+    With ``prefer_below`` (a utilisation: the managing policy), as a team
+    manager: the least-loaded worker of the young person's team who stays within
+    it, else within the hard limit; only then the rest of the authority, the
+    same way (:func:`receiver`).
     """
     load = np.zeros(len(caps))
     cases = np.zeros(len(caps), dtype=int)
@@ -320,11 +326,10 @@ def by_hand(
         else:
             waiting.append(req)
     for req in waiting:
-        best = NOBODY
-        if prefer_below is not None:
-            best = least_loaded(problem, caps, load, cases, req, prefer_below)
-        if best == NOBODY:
+        if prefer_below is None:
             best = least_loaded(problem, caps, load, cases, req)
+        else:
+            best = receiver(problem, caps, load, cases, req, (prefer_below, None))
         if best != NOBODY:
             assignment[req.index] = best
             load[best] += req.points_value
@@ -340,12 +345,16 @@ def least_loaded(
     req: Requirement,
     up_to: float | None = None,
     besides: int = NOBODY,
+    team: str | None = None,
 ) -> int:
-    """The least-utilised worker of the role (other than ``besides``) who can take ``req``
-    and stay within the hard limit, and within ``up_to`` x capacity if given."""
+    """The least-utilised worker of the role (other than ``besides``, of ``team`` if given)
+    who can take ``req`` and stay within the hard limit, and within ``up_to`` x capacity."""
     best, best_util = NOBODY, np.inf
     for w, cap in enumerate(caps):
-        if w == besides or problem.workers[w].role is not req.role or not cap.can_receive:
+        worker = problem.workers[w]
+        if w == besides or worker.role is not req.role or not cap.can_receive:
+            continue
+        if team is not None and worker.team != team:
             continue
         limit = cap.hard_limit_points
         if up_to is not None:
@@ -357,6 +366,26 @@ def least_loaded(
         if load[w] / cap.points < best_util:
             best, best_util = w, load[w] / cap.points
     return best
+
+
+def receiver(
+    problem: Problem,
+    caps: Sequence[WorkerCapacity],
+    load: np.ndarray,
+    cases: np.ndarray,
+    req: Requirement,
+    limits: tuple[float | None, ...],
+    besides: int = NOBODY,
+) -> int:
+    """A team manager's choice: the least-loaded worker of the young person's team within
+    each of ``limits`` in turn (``None``: the hard limit), then of the whole authority."""
+    team = problem.people[req.person].team
+    for scope in (team, None) if team else (None,):
+        for up_to in limits:
+            best = least_loaded(problem, caps, load, cases, req, up_to, besides, scope)
+            if best != NOBODY:
+                return best
+    return NOBODY
 
 
 def shed_load(
@@ -371,8 +400,8 @@ def shed_load(
 
     The fullest worker first; their cases last in, first out (the most recently
     allocated first, whatever the young person's history), each to the
-    least-loaded worker who stays within ``shed_above``, until the worker is
-    within it or nobody can take a case.
+    least-loaded worker who stays within ``shed_above`` (of the young person's
+    team first), until the worker is within it or nobody can take a case.
     """
     assignment = assignment.copy()
     load = np.zeros(len(caps))
@@ -390,7 +419,7 @@ def shed_load(
         for req in sorted(held[w], key=lambda r: recency[r.index], reverse=True):
             if load[w] <= ceiling + 1e-9:
                 break
-            to = least_loaded(problem, caps, load, cases, req, shed_above, besides=w)
+            to = receiver(problem, caps, load, cases, req, (shed_above,), besides=w)
             if to == NOBODY:
                 continue
             assignment[req.index] = to
@@ -410,6 +439,7 @@ class _State:
     changes: dict[tuple[str, Role], int] = field(default_factory=lambda: defaultdict(int))
     chosen: dict[tuple[str, Role], int] = field(default_factory=lambda: defaultdict(int))
     since: dict[tuple[str, Role], int] = field(default_factory=dict)
+    moves: list[tuple[int, str, str, str, str, bool]] = field(default_factory=list)
 
     @classmethod
     def start(cls, people: Sequence[YoungPerson]) -> _State:
@@ -471,8 +501,11 @@ class _State:
             if req.current_worker != worker:
                 self.since[key] = month
             if req.current_worker is not None and req.current_worker != worker:
+                chosen = caps[req.current_worker].can_hold
                 self.changes[key] += 1
-                self.chosen[key] += int(caps[req.current_worker].can_hold)
+                self.chosen[key] += int(chosen)
+                was = problem.workers[req.current_worker].worker_id
+                self.moves.append((month, person, req.role.value, was, worker_id, chosen))
             self.seen[person][req.role].add(worker_id)
         self.current = dict(now)
 
