@@ -12,6 +12,7 @@ from click.testing import CliRunner
 
 from caseweight.capacity import WorkerCapacity, capacities
 from caseweight.cli import main
+from caseweight.cohort import CohortSettings
 from caseweight.config import Config
 from caseweight.demand import Demand, build_demand
 from caseweight.hr import ChangeKind, HRChange, apply_hr_changes
@@ -285,8 +286,10 @@ def test_a_team_manager_keeps_a_young_person_in_the_team_while_it_has_room() -> 
     # North's A (10 points) holds two children (60%); south's B is empty. A new north child:
     # by hand (the issue's) goes to the least loaded, B; managing keeps it in north (A, 90%).
     workers = (_sw("A", 10.0, team="north"), _sw("B", 10.0, team="south"))
-    people = (_child("Y0", "A"), _child("Y1", "A"), _child("Y2"))
-    people = tuple(dataclasses.replace(p, team="north") for p in people)
+    people = tuple(
+        dataclasses.replace(p, team="north")
+        for p in (_child("Y0", "A"), _child("Y1", "A"), _child("Y2"))
+    )
     problem, demand, caps = _month(people, workers)
     assert _ids(workers, by_hand(problem, demand, caps))[2] == "B"
     assert _ids(workers, by_hand(problem, demand, caps, prefer_below=1.1))[2] == "A"
@@ -296,3 +299,20 @@ def test_a_team_manager_keeps_a_young_person_in_the_team_while_it_has_room() -> 
                   for i in range(5))  # fmt: skip
     problem, demand, caps = _month(crowd, workers)
     assert _ids(workers, by_hand(problem, demand, caps, prefer_below=1.1))[3:] == ["A", "B"]
+
+
+def test_policies_learn_of_a_simulated_leaver_only_with_the_notice_given() -> None:
+    workers = (_sw("A"), _sw("B"))
+    for notice in (0, 2):
+        staffing = Staffing(turnover=1.0, agency_share=0.0, absences_per_year=0.0,
+                            notice_months=notice)  # fmt: skip
+        problem = Problem(as_of=AS_OF, people=(), workers=workers)
+        world = build_world(problem, (), CONFIG, 2, CohortSettings(0.0), 1.0, 1, staffing)
+        leavers = [c for c in world.hr if c.kind is ChangeKind.LEAVER]
+        assert [c.effective_from for c in leavers] == [DAYS[1], DAYS[1]]
+        # The feed's rows are known all year; a simulated leaver from `notice` months before.
+        known = [len([c for c in world.known_on(d) if c in leavers]) for d in DAYS[:2]]
+        assert known == ([0, 2] if notice == 0 else [2, 2])
+        # Known or not, a future leaving date is not a departure yet.
+        staff = apply_hr_changes(problem, world.known_on(DAYS[0]))
+        assert all(cap.can_hold for cap in capacities(staff, CONFIG))

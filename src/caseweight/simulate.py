@@ -70,6 +70,7 @@ class Staffing:
     cover_gap_months: int = 1
     absences_per_year: float = 0.04
     absence_months: tuple[int, int] = (3, 9)
+    notice_months: int = 0  # how long before a simulated leaver goes the policies know
 
     def cover_end_chance(self) -> float:
         """Monthly chance an agency cover ends (a permanent starter takes the post)."""
@@ -95,6 +96,20 @@ class World:
     config: Config
     agency: frozenset[str] = frozenset()
     seed: int = 0
+    notice_months: int = 0
+
+    def known_on(self, day: date) -> tuple[HRChange, ...]:
+        """The HR rows a policy knows on ``day``: the feed (the authority's plan) and the
+        simulated events once they happen (a leaver ``notice_months`` before)."""
+        return tuple(
+            c for c in self.hr if c.file != SIMULATED or _known_from(c, self.notice_months) <= day
+        )
+
+
+def _known_from(change: HRChange, notice_months: int) -> date:
+    if change.kind is ChangeKind.LEAVER:
+        return add_months(change.effective_from, -notice_months)
+    return change.effective_from
 
 
 @dataclass(frozen=True)
@@ -142,7 +157,16 @@ def build_world(
         people, _ = cohort_step(people, start, end, settings, rng, pool, entries)
         cohorts.append(tuple(people))
     events, agency = staffing_events(problem.workers, hr, days, staffing, rng)
-    return World(days, tuple(cohorts), problem.workers, tuple(hr) + events, config, agency, seed)
+    return World(
+        days,
+        tuple(cohorts),
+        problem.workers,
+        tuple(hr) + events,
+        config,
+        agency,
+        seed,
+        staffing.notice_months,
+    )
 
 
 @dataclass
@@ -237,7 +261,7 @@ def run_policy(world: World, policy: Policy, time_limit: float | None = None) ->
     result = PolicyResult(policy.name)
     for month, (day, cohort) in enumerate(zip(world.days, world.cohorts, strict=True)):
         base = Problem(as_of=day, people=(), workers=world.workers)
-        staff = apply_hr_changes(base, world.hr)
+        staff = apply_hr_changes(base, world.known_on(day))
         problem = dataclasses.replace(staff, people=state.people(cohort, staff))
         caps = capacities(problem, config)
         recency = state.recency(problem, month, world.seed)

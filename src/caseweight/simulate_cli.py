@@ -43,6 +43,14 @@ if TYPE_CHECKING:
     "in a year: an assumption, no national figure.",
 )
 @click.option(
+    "--notice-months",
+    type=click.IntRange(0, 6),
+    default=0,
+    show_default=True,
+    help="Months before a simulated leaver goes that the policies know of it (their "
+    "leaving_on): an assumption, no national figure.",
+)
+@click.option(
     "--shed-above",
     type=click.FloatRange(min=0.5),
     default=1.10,
@@ -91,6 +99,7 @@ def simulate_command(
     months: int,
     turnover: float,
     absences_per_year: float,
+    notice_months: int,
     shed_above: float,
     other_change_penalty: int,
     time_limit: float | None,
@@ -123,7 +132,7 @@ def simulate_command(
 
     problem, changes, config = load_base(scenario, cases, workers, hr, as_of, config_path)
     settings = CohortSettings(entries_per_month, 0.40, exits_per_year, stay_after_21)
-    staffing = Staffing(absences_per_year=absences_per_year)
+    staffing = Staffing(absences_per_year=absences_per_year, notice_months=notice_months)
     world = build_world(problem, changes, config, months, settings, turnover, seed, staffing)
     policies = [
         Policy(BY_HAND),
