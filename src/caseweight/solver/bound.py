@@ -20,6 +20,11 @@ from caseweight.solver.lagrangian import RoleLagrangian, ascend, load_ceilings
 #: a region (383,000 pairs); subgradient steps from the incumbent's slopes do
 #: better in the time.
 LP_PAIR_LIMIT = 100_000
+#: Column generation: rounds at most, pairs added per young person per round,
+#: and the share of a role's bound time it may take before the subgradient steps.
+PRICING_ROUNDS = 8
+COLUMNS_PER_ROUND = 3
+LP_SHARE = 0.9
 
 
 def lower_bound(
@@ -29,7 +34,8 @@ def lower_bound(
 
     The roles share nothing, so the bound on the whole objective is their sum.
 
-    Multipliers start from the restricted LP's duals (small instances) or zero,
+    Multipliers start from the LP's duals, its columns grown from the
+    candidates by pricing (up to LP_PAIR_LIMIT candidate pairs), or zero,
     then improve by subgradient ascent towards the incumbent's objective
     ``upper``. (Starting from the incumbent's marginal balance costs gave a
     region a bound of -2,000 million: a kept overload's steep slope priced a
@@ -38,18 +44,25 @@ def lower_bound(
     deadline = time.perf_counter() + seconds
     out: dict[Role, int] = {}
     roles = [role for role, costs in instance.role_costs.items() if len(costs.requirements)]
+    pairs = {
+        role: sum(len(instance.candidates[int(r)]) for r in instance.role_costs[role].requirements)
+        for role in roles
+    }
+    roles.sort(key=lambda role: pairs[role])  # the quicker LP first: it can finish
     for k, role in enumerate(roles):
-        costs = instance.role_costs[role]
-        dual = RoleLagrangian(instance, costs)
-        pairs = sum(len(instance.candidates[int(r)]) for r in costs.requirements)
+        dual = RoleLagrangian(instance, instance.role_costs[role])
+        # each role's time in proportion to its candidate pairs (the LP's size)
+        left = sum(pairs[r] for r in roles[k:])
+        budget = max(0.0, deadline - time.perf_counter()) * pairs[role] / max(1, left)
+        role_ends = time.perf_counter() + budget
         zero = np.zeros(dual.size)
         # zero prices every young person at their cheapest worker and every worker
         # at no balance penalty: a weak but never negative start
-        mu = _start(instance, dual, role) if pairs <= LP_PAIR_LIMIT else zero
+        lp_ends = time.perf_counter() + budget * LP_SHARE
+        mu = _start(instance, dual, role, lp_ends) if pairs[role] <= LP_PAIR_LIMIT else zero
         if dual.evaluate(zero)[0] > dual.evaluate(mu)[0]:
             mu = zero  # never start below the trivial bound
-        budget = max(0.0, (deadline - time.perf_counter()) / (len(roles) - k))
-        value, _ = ascend(dual, mu, upper[role], budget)
+        value, _ = ascend(dual, mu, upper[role], max(0.0, role_ends - time.perf_counter()))
         out[role] = int(np.floor(value))
     return out
 
@@ -62,110 +75,142 @@ def _role_workers(instance: Instance, role: Role) -> list[int]:
     ]
 
 
-def _start(instance: Instance, dual: RoleLagrangian, role: Role) -> np.ndarray:
-    """Multipliers (mu, nu) from the role's LP relaxation over its candidates."""
-    load_duals, rule_duals = _lp_duals(instance, dual, role)
-    workers = [int(w) for w in dual.workers]
-    mu = [load_duals.get(w, 0.0) for w in workers]
-    nu = [-rule_duals.get(w, 0.0) for w in workers]  # a <= row's dual is <= 0
-    return np.array(mu + nu)
+def _start(instance: Instance, dual: RoleLagrangian, role: Role, deadline: float) -> np.ndarray:
+    """Multipliers (mu, nu) from the role's LP relaxation, by column generation.
+
+    The LP starts from the candidates; each round prices every eligible pair
+    at the LP's duals and adds those with negative reduced cost (the best
+    few per young person), until none is left or time runs out. Its duals
+    then price the whole problem (a pair left out only weakens them: the
+    Lagrangian stays a valid bound whatever the duals).
+    """
+    lp = RoleLP(instance, dual, role)
+    lam = np.zeros(dual.size)
+    for _ in range(PRICING_ROUNDS):
+        started = time.perf_counter()
+        if not lp.solve():
+            break
+        lam = lp.multipliers()
+        added = lp.add_columns(dual.priced(lam) - lp.assignment_duals()[:, None])
+        # a re-solve after adding columns starts from the last basis: usually
+        # much quicker than the first solve, so one more is worth trying
+        if added == 0 or time.perf_counter() + (time.perf_counter() - started) / 4 > deadline:
+            break
+    return lam
 
 
-def _lp_duals(
-    instance: Instance, dual: RoleLagrangian, role: Role
-) -> tuple[dict[int, float], dict[int, float]]:
-    """Solve the role's LP relaxation over its candidates; duals of load and rule-5 rows."""
-    reqs = [r for r in instance.requirements if r.role is role]
-    tops = load_ceilings(instance)
-    solver = pywraplp.Solver.CreateSolver("GLOP")
-    workers = _role_workers(instance, role)
-    load_terms: dict[int, list] = {w: [] for w in workers}
-    assign: dict[tuple[int, int], pywraplp.Variable] = {}
-    objective = solver.Objective()
-    for req in reqs:
-        row = solver.Constraint(1, 1)
-        u = solver.NumVar(0, 1, "")
-        row.SetCoefficient(u, 1)
-        objective.SetCoefficient(u, float(instance.unallocated_cost[req.index]))
-        for option in instance.candidates[req.index]:
-            if option.worker not in load_terms:
-                continue
-            x = solver.NumVar(0, 1, "")
-            row.SetCoefficient(x, 1)
-            objective.SetCoefficient(x, float(option.cost))
-            is_new = option.worker != req.current_worker
-            load_terms[option.worker].append((x, req.points, is_new))
-            assign[req.index, option.worker] = x
-    _sibling_rows(instance, solver, assign, role)
-    rows = {}
-    for w in workers:
-        curve = instance.balance[w]
-        assert curve is not None
-        row = solver.Constraint(curve.target, curve.target)
-        for x, points, _ in load_terms[w]:
-            row.SetCoefficient(x, points)
-        above, below = curve.capped(int(tops[w]))
-        for size, cost in above:
-            a = solver.NumVar(0, size, "")
-            row.SetCoefficient(a, -1)
-            objective.SetCoefficient(a, float(cost))
-        for size, cost in below:
-            b = solver.NumVar(0, size, "")
-            row.SetCoefficient(b, 1)
-            objective.SetCoefficient(b, float(cost))
-        rows[w] = row
-    rules = _receive_rows(instance, dual, solver, load_terms)
-    objective.SetMinimization()
-    status = solver.Solve()
-    if status not in (pywraplp.Solver.OPTIMAL, pywraplp.Solver.FEASIBLE):
-        return {}, {}
-    return (
-        {w: row.dual_value() for w, row in rows.items()},
-        {w: row.dual_value() for w, row in rules.items()},
-    )
+class RoleLP:
+    """The LP relaxation of one role over a growing set of (requirement, worker) columns."""
 
-
-def _receive_rows(
-    instance: Instance,
-    dual: RoleLagrangian,
-    solver: pywraplp.Solver,
-    load_terms: dict[int, list],
-) -> dict[int, pywraplp.Constraint]:
-    """load + alpha * new <= K for workers holding more than the hard limit (rule 5)."""
-    rows = {}
-    for j, w in enumerate(int(w) for w in dual.workers):
-        if not dual.ruled[j] or w not in load_terms:
-            continue
-        row = solver.Constraint(-solver.infinity(), float(dual.kept[j]))
-        for x, points, is_new in load_terms[w]:
-            row.SetCoefficient(x, points * (1 + dual.alpha[j] * is_new))
-        rows[w] = row
-    return rows
-
-
-def _sibling_rows(
-    instance: Instance,
-    solver: pywraplp.Solver,
-    assign: dict[tuple[int, int], pywraplp.Variable],
-    role: Role,
-) -> None:
-    """extra_g >= sum_w used_gw - 1, used_gw >= x_rw: the siblings' rule, relaxed."""
-    for members in instance.sibling_groups:
-        if instance.requirements[members[0]].role is not role:
-            continue
-        extra = solver.NumVar(0, len(members), "")
-        solver.Objective().SetCoefficient(extra, float(instance.sibling_cost))
-        count = solver.Constraint(-1, solver.infinity())
-        count.SetCoefficient(extra, 1)
-        used: dict[int, pywraplp.Variable] = {}
-        for r in members:
+    def __init__(self, instance: Instance, dual: RoleLagrangian, role: Role) -> None:
+        self.instance, self.dual, self.role = instance, dual, role
+        self.solver = pywraplp.Solver.CreateSolver("GLOP")
+        self.objective = self.solver.Objective()
+        self.column = {int(w): j for j, w in enumerate(dual.workers)}
+        self.reqs = [int(r) for r in dual.requirement_indexes]
+        self.assign_rows: list[pywraplp.Constraint] = []
+        self.assign: dict[tuple[int, int], pywraplp.Variable] = {}
+        self.load_rows: dict[int, pywraplp.Constraint] = {}
+        self.rule_rows: dict[int, pywraplp.Constraint] = {}
+        self.links: dict[int, tuple[pywraplp.Constraint, dict[int, pywraplp.Variable]]] = {}
+        self._rows()
+        for i, r in enumerate(self.reqs):
             for option in instance.candidates[r]:
-                x = assign.get((r, option.worker))
-                if x is None:
-                    continue
-                if option.worker not in used:
-                    used[option.worker] = solver.NumVar(0, 1, "")
-                    count.SetCoefficient(used[option.worker], -1)
-                link = solver.Constraint(0, solver.infinity())
-                link.SetCoefficient(used[option.worker], 1)
-                link.SetCoefficient(x, -1)
+                if option.worker in self.load_rows:
+                    self._add(i, option.worker, float(option.cost))
+
+    def _rows(self) -> None:
+        solver, instance = self.solver, self.instance
+        for r in self.reqs:
+            row = solver.Constraint(1, 1)
+            # no upper bounds of 1 on u and x: the row implies them, and a bound's
+            # dual would take a share of the row's, spoiling the pricing
+            u = solver.NumVar(0, solver.infinity(), "")
+            row.SetCoefficient(u, 1)
+            self.objective.SetCoefficient(u, float(instance.unallocated_cost[r]))
+            self.assign_rows.append(row)
+        tops = load_ceilings(instance)
+        for w in _role_workers(instance, self.role):
+            curve = instance.balance[w]
+            assert curve is not None
+            row = solver.Constraint(curve.target, curve.target)
+            above, below = curve.capped(int(tops[w]))
+            for size, cost, sign in [(s, c, -1) for s, c in above] + [(s, c, 1) for s, c in below]:
+                var = solver.NumVar(0, size, "")
+                row.SetCoefficient(var, sign)
+                self.objective.SetCoefficient(var, float(cost))
+            self.load_rows[w] = row
+            j = self.column[w]
+            if self.dual.ruled[j]:
+                self.rule_rows[w] = solver.Constraint(-solver.infinity(), float(self.dual.kept[j]))
+        group_of = {r: g for g, members in enumerate(instance.sibling_groups) for r in members}
+        self.group_of = {r: group_of[r] for r in self.reqs if r in group_of}
+        self.grouped_rows = np.array(
+            [i for i, r in enumerate(self.reqs) if r in self.group_of], dtype=np.int64
+        )
+        for g in sorted(set(self.group_of.values())):
+            extra = solver.NumVar(0, len(instance.sibling_groups[g]), "")
+            self.objective.SetCoefficient(extra, float(instance.sibling_cost))
+            count = solver.Constraint(-1, solver.infinity())
+            count.SetCoefficient(extra, 1)
+            self.links[g] = (count, {})
+
+    def _add(self, i: int, w: int, cost: float) -> None:
+        """Column x_rw: in r's assignment row, w's load row, rule-5 row and sibling link."""
+        r = self.reqs[i]
+        x = self.solver.NumVar(0, self.solver.infinity(), "")
+        self.assign[r, w] = x
+        self.objective.SetCoefficient(x, cost)
+        self.assign_rows[i].SetCoefficient(x, 1)
+        points = self.instance.requirements[r].points
+        self.load_rows[w].SetCoefficient(x, points)
+        if w in self.rule_rows:
+            j = self.column[w]
+            is_new = self.dual.current[i] != j
+            self.rule_rows[w].SetCoefficient(x, points * (1 + self.dual.alpha[j] * is_new))
+        if r in self.group_of:
+            count, used = self.links[self.group_of[r]]
+            if w not in used:
+                used[w] = self.solver.NumVar(0, self.solver.infinity(), "")
+                count.SetCoefficient(used[w], -1)
+            link = self.solver.Constraint(0, self.solver.infinity())
+            link.SetCoefficient(used[w], 1)
+            link.SetCoefficient(x, -1)
+
+    def solve(self) -> bool:
+        self.objective.SetMinimization()
+        status = self.solver.Solve()
+        return bool(status in (pywraplp.Solver.OPTIMAL, pywraplp.Solver.FEASIBLE))
+
+    def multipliers(self) -> np.ndarray:
+        """(mu, nu) in the Lagrangian's worker order; a <= row's dual is <= 0, nu >= 0."""
+        workers = [int(w) for w in self.dual.workers]
+        mu = [self.load_rows[w].dual_value() if w in self.load_rows else 0.0 for w in workers]
+        nu = [-self.rule_rows[w].dual_value() if w in self.rule_rows else 0.0 for w in workers]
+        return np.array(mu + nu)
+
+    def assignment_duals(self) -> np.ndarray:
+        return np.array([row.dual_value() for row in self.assign_rows])
+
+    def add_columns(self, reduced: np.ndarray) -> int:
+        """Add the most negative reduced-cost pairs not yet in the LP; how many."""
+        mask = reduced < -1e-6 * max(1.0, float(np.abs(self.dual.unallocated).max(initial=1.0)))
+        # a sibling's row dual also carries its link rows' duals, which a new
+        # column would not share: siblings keep the candidates they have
+        mask[self.grouped_rows] = False
+        rows, cols = np.nonzero(mask)
+        if rows.size == 0:
+            return 0
+        order = np.lexsort((reduced[rows, cols], rows))
+        added, per_row = 0, dict[int, int]()
+        for k in order:
+            i, j = int(rows[k]), int(cols[k])
+            w = int(self.dual.workers[j])
+            if (self.reqs[i], w) in self.assign or w not in self.load_rows:
+                continue
+            if per_row.get(i, 0) >= COLUMNS_PER_ROUND:
+                continue
+            per_row[i] = per_row.get(i, 0) + 1
+            self._add(i, w, float(self.dual.cost[i, j]))
+            added += 1
+        return added

@@ -38,6 +38,7 @@ class RoleLagrangian:
 
     def __init__(self, instance: Instance, costs: RoleCosts) -> None:
         self.workers = costs.workers
+        self.requirement_indexes = costs.requirements
         self.points = np.array(
             [instance.requirements[int(r)].points for r in costs.requirements], float
         )
@@ -106,17 +107,24 @@ class RoleLagrangian:
         target = np.array([0.0 if c is None else float(c.target) for c in curves])
         return target, lengths, prices, signs
 
-    def evaluate(self, lam: np.ndarray) -> tuple[float, np.ndarray]:
-        """L(mu, nu) and its subgradient (each dualised row's residual at the minimisers)."""
+    def priced(self, lam: np.ndarray) -> np.ndarray:
+        """Each pair's cost with the dualised rows priced in (inf where not eligible)."""
         n = len(self.workers)
-        if n == 0:  # nobody of this role: everyone is unallocated
-            return float(self.unallocated.sum()), np.zeros(0)
         mu, nu = lam[:n], lam[n:]
         # a young person new to w pays nu_w (1 + alpha_w) per point; one staying, nu_w
         priced = self.cost + self.points[:, None] * (nu * (1 + self.alpha) - mu)[None, :]
         has = np.flatnonzero(self.current >= 0)
         cur = self.current[has]
         priced[has, cur] -= self.points[has] * nu[cur] * self.alpha[cur]
+        return priced
+
+    def evaluate(self, lam: np.ndarray) -> tuple[float, np.ndarray]:
+        """L(mu, nu) and its subgradient (each dualised row's residual at the minimisers)."""
+        n = len(self.workers)
+        if n == 0:  # nobody of this role: everyone is unallocated
+            return float(self.unallocated.sum()), np.zeros(0)
+        mu, nu = lam[:n], lam[n:]
+        priced = self.priced(lam)
         load, new = np.zeros(n), np.zeros(n)
         value = self._singles(priced, load, new)
         for rows in self.groups:
@@ -146,21 +154,61 @@ class RoleLagrangian:
     def _group(
         self, priced: np.ndarray, rows: list[int], load: np.ndarray, new: np.ndarray
     ) -> float:
+        """The group's exact minimum: each member's price plus the split penalty per extra worker.
+
+        Enumerates how the members could be split into workers (set partitions):
+        a block of two or more takes its cheapest common worker, a member alone
+        its cheapest worker. Groups larger than :data:`EXACT_GROUP` fall back to
+        the weaker "all together, or apart for one penalty".
+        """
         part = priced[rows]
-        alone = np.minimum(part, self.unallocated[rows, None])
-        common = int(alone.sum(axis=0).argmin())
-        together = float(alone[:, common].sum())
-        best = part.argmin(axis=1)
-        apart_each = np.minimum(part[np.arange(len(rows)), best], self.unallocated[rows])
-        apart = float(apart_each.sum()) + self.sibling_cost
         index = np.array(rows)
-        if together <= apart:
-            placed = part[:, common] <= self.unallocated[index]
-            self._take(index[placed], np.full(int(placed.sum()), common), load, new)
-            return together
-        placed = part[np.arange(len(rows)), best] <= self.unallocated[index]
-        self._take(index[placed], best[placed], load, new)
-        return apart
+        cap = self.unallocated[index]
+        alone = np.minimum(part, cap[:, None])
+        best = part.argmin(axis=1)
+        solo = np.minimum(part[np.arange(len(rows)), best], cap)
+        everyone = tuple(range(len(rows)))
+        # too large to enumerate: together, or apart for one penalty (a lower bound
+        # on any split, since a split costs at least one penalty)
+        exact = len(rows) <= EXACT_GROUP
+        splits = _PARTITIONS[len(rows)] if exact else [(everyone,), tuple((i,) for i in everyone)]
+        best_value, best_cols = np.inf, np.zeros(len(rows), dtype=np.int64)
+        for blocks in splits:
+            extra = len(blocks) - 1 if exact else min(len(blocks) - 1, 1)
+            value = self.sibling_cost * extra
+            cols = np.empty(len(rows), dtype=np.int64)
+            for block in blocks:
+                if len(block) == 1:
+                    value += float(solo[block[0]])
+                    cols[block[0]] = best[block[0]]
+                    continue
+                summed = alone[list(block)].sum(axis=0)
+                col = int(summed.argmin())
+                value += float(summed[col])
+                cols[list(block)] = col
+            if value < best_value:
+                best_value, best_cols = value, cols
+        placed = part[np.arange(len(rows)), best_cols] <= cap
+        self._take(index[placed], best_cols[placed], load, new)
+        return best_value
+
+
+def _set_partitions(items: list[int]) -> list[tuple[tuple[int, ...], ...]]:
+    """Every way to split ``items`` into non-empty blocks."""
+    if not items:
+        return [()]
+    first, rest = items[0], items[1:]
+    out = []
+    for blocks in _set_partitions(rest):
+        out.append(((first,), *blocks))
+        for k in range(len(blocks)):
+            out.append((*blocks[:k], (first, *blocks[k]), *blocks[k + 1 :]))
+    return out
+
+
+#: Sibling groups up to this size are priced exactly (Bell(6) = 203 splits).
+EXACT_GROUP = 6
+_PARTITIONS = {m: _set_partitions(list(range(m))) for m in range(1, EXACT_GROUP + 1)}
 
 
 def ascend(

@@ -1,0 +1,104 @@
+"""The lower bound: exact sibling pricing in the Lagrangian, and LP column generation."""
+
+from __future__ import annotations
+
+import itertools
+import time
+
+import numpy as np
+import pytest
+
+from authority import Authority
+from caseweight.config import Config
+from caseweight.problem import Role
+from caseweight.solver.bound import RoleLP, _start
+from caseweight.solver.lagrangian import EXACT_GROUP, RoleLagrangian, _set_partitions
+from conftest import Runner, exact_optimum
+
+BELL = [1, 1, 2, 5, 15, 52, 203]
+
+
+@pytest.mark.parametrize("size", range(1, EXACT_GROUP + 1))
+def test_set_partitions_are_every_split_once(size: int) -> None:
+    splits = _set_partitions(list(range(size)))
+    assert len(splits) == BELL[size]
+    canonical = {tuple(sorted(tuple(sorted(b)) for b in blocks)) for blocks in splits}
+    assert len(canonical) == len(splits)
+    for blocks in splits:
+        assert sorted(i for b in blocks for i in b) == list(range(size))
+
+
+def siblings_authority(members: int = 4) -> Authority:
+    """One family of ``members`` children and three social workers with room."""
+    authority = Authority()
+    for w in ("S1", "S2", "S3"):
+        authority.worker(w, capacity_points=40)
+    for k in range(members):
+        authority.person(f"Y{k}", age=6 + k, sibling_group="fam")
+    return authority
+
+
+def brute_force_group(priced: np.ndarray, unallocated: np.ndarray, penalty: float) -> float:
+    """Every assignment of each member to a worker or to nobody (-1)."""
+    m, w = priced.shape
+    best = np.inf
+    for choice in itertools.product(range(-1, w), repeat=m):
+        value = sum(unallocated[i] if c < 0 else priced[i, c] for i, c in enumerate(choice))
+        used = {c for c in choice if c >= 0}
+        best = min(best, value + penalty * max(0, len(used) - 1))
+    return float(best)
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_a_sibling_group_is_priced_exactly(run_authority: Runner, seed: int) -> None:
+    proposal = run_authority(siblings_authority()).proposal
+    costs = proposal.instance.role_costs[Role.SOCIAL_WORKER]
+    dual = RoleLagrangian(proposal.instance, costs)
+    [rows] = dual.groups
+    rng = np.random.default_rng(seed)
+    priced = rng.integers(0, 60_000, size=(len(dual.points), len(dual.workers))).astype(float)
+    load, new = np.zeros(len(dual.workers)), np.zeros(len(dual.workers))
+    value = dual._group(priced, rows, load, new)
+    expected = brute_force_group(priced[rows], dual.unallocated[rows], dual.sibling_cost)
+    assert value == pytest.approx(expected)
+    # the loads it reports are those of the assignment it priced
+    assert load.sum() <= dual.points[rows].sum() + 1e-9
+
+
+def test_the_bound_stays_below_the_optimum_with_a_large_family(run_authority: Runner) -> None:
+    proposal = run_authority(siblings_authority(members=4)).proposal
+    _, optimum = exact_optimum(proposal.instance)
+    assert proposal.result.best_bound <= optimum
+
+
+def test_column_generation_reaches_the_lagrangian_of_the_whole_lp(run_authority: Runner) -> None:
+    """New young people of a small team: the LP first has one worker from elsewhere,
+    pricing brings in the others."""
+    authority = Authority()
+    for w in range(6):
+        authority.worker(
+            f"S{w}", capacity_points=10 if w < 2 else 20, team="north" if w < 2 else "south"
+        )
+    for k in range(16):
+        authority.person(f"Y{k}", age=8, team="north")
+    config = Config.from_dict({"optimiser": {"candidates_outside_team": 1}})
+    proposal = run_authority(authority, config).proposal
+    instance = proposal.instance
+    dual = RoleLagrangian(instance, instance.role_costs[Role.SOCIAL_WORKER])
+    first = RoleLP(instance, dual, Role.SOCIAL_WORKER)
+    assert first.solve()
+    before = dual.evaluate(first.multipliers())[0]
+    lam = _start(instance, dual, Role.SOCIAL_WORKER, time.perf_counter() + 30)
+    after = dual.evaluate(lam)[0]
+    assert after >= before
+    # once no pair prices below its row's dual, the Lagrangian equals the LP
+    final = RoleLP(instance, dual, Role.SOCIAL_WORKER)
+    added = []
+    for _ in range(20):
+        assert final.solve()
+        reduced = dual.priced(final.multipliers()) - final.assignment_duals()[:, None]
+        added.append(final.add_columns(reduced))
+        if added[-1] == 0:
+            break
+    assert added[0] > 0 and added[-1] == 0
+    assert dual.evaluate(final.multipliers())[0] == pytest.approx(final.objective.Value(), rel=1e-6)
