@@ -4,6 +4,13 @@ Prints one row per size and method. Not a test: figures, to be read.
 
     python benchmarks/bench_allocate.py                    # mid, large, region
     python benchmarks/bench_allocate.py --sizes mid --naive
+    python benchmarks/bench_allocate.py --no-fewest        # skip the fewest-changes proof
+
+The ``fewest`` row (issue 3): L, a proven lower bound on the changes of worker
+any allocation needs to keep each role's utilisation within caseweight's own
+range (and leave no more unallocated); ``best``, the changes of an allocation
+found within that range; caseweight's changes / L (target <= 1.10); how L was
+proven. See ``benchmarks/fewest_changes.py``.
 
 Sizes (generated with the demo generator): mid = the committed demo authority
 (1,400 young people, 85 workers); large = 4,000 / 250; region = 20,000 / 1,200.
@@ -20,6 +27,7 @@ import time
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 from ortools.sat.python import cp_model
 
 from caseweight.capacity import capacities
@@ -27,17 +35,20 @@ from caseweight.config import Config
 from caseweight.demand import build_demand
 from caseweight.demo import DEMO_AS_OF, demo_paths, write_authority
 from caseweight.io.inputs import read_problem
-from caseweight.solver.instance import build_instance
+from caseweight.problem import Problem
+from caseweight.solver.instance import Instance, build_instance
 from caseweight.solver.model import AllocationModel
 from caseweight.solver.warm_start import UNALLOCATED
 from caseweight.weighting import score_people
 
 HERE = Path(__file__).parent
 sys.path.insert(0, str(HERE))
-from figures import figures  # noqa: E402
+from fewest_changes import fewest_changes  # noqa: E402
+from figures import fewest_figures, figures  # noqa: E402
 from greedy_peer import greedy_allocation  # noqa: E402
 
 SIZES = {"mid": (1400, 85, 5.0), "large": (4000, 250, 20.0), "region": (20000, 1200, 90.0)}
+FEWEST_LIMIT = {"mid": 10.0, "large": 20.0, "region": 20.0}  # seconds per MIP / CP-SAT solve
 NAIVE_PAIR_LIMIT = 3_000_000
 
 
@@ -83,11 +94,36 @@ def run_caseweight(
     }
 
 
-def instance_for(cases: Path, workers: Path, config: Config):  # type: ignore[no-untyped-def]
+def instance_for(cases: Path, workers: Path, config: Config) -> Instance:
+    return problem_and_instance(cases, workers, config)[1]
+
+
+def problem_and_instance(cases: Path, workers: Path, config: Config) -> tuple[Problem, Instance]:
     problem = read_problem(cases, workers, DEMO_AS_OF, config)
     scores = score_people(problem, config)
     demand = build_demand(problem, scores, config)
-    return build_instance(problem, demand, capacities(problem, config), config)
+    return problem, build_instance(problem, demand, capacities(problem, config), config)
+
+
+def proposal_assignment(problem: Problem, instance: Instance, allocations: Path) -> np.ndarray:
+    """caseweight's proposal (its allocations.csv) as a worker index per requirement."""
+    row = {
+        (problem.people[r.person].person_id, r.role.value): r.index for r in instance.requirements
+    }
+    assignment = np.full(len(instance.requirements), UNALLOCATED, dtype=np.int64)
+    for rec in pd.read_csv(allocations, dtype=str, keep_default_na=False).itertuples():
+        if rec.proposed_worker_id:
+            assignment[row[rec.person_id, rec.role]] = problem.worker_index[rec.proposed_worker_id]
+    return assignment
+
+
+def run_fewest(cases: Path, workers: Path, out: Path, limit: float) -> dict:
+    """Prove the fewest changes any allocation needs within caseweight's range."""
+    problem, instance = problem_and_instance(cases, workers, Config())
+    assignment = proposal_assignment(problem, instance, out / "allocations.csv")
+    return fewest_figures(
+        instance, assignment, fewest_changes(instance, assignment, time_limit=limit)
+    )
 
 
 def run_greedy(cases: Path, workers: Path) -> dict:
@@ -149,23 +185,40 @@ def show(size: str, method: str, row: dict) -> None:
     )
 
 
+def show_fewest(size: str, row: dict, greedy: dict | None) -> None:
+    peer = f"  greedy {greedy['changes']}" if greedy and "changes" in greedy else ""
+    roles = ", ".join(f"{k} L {b} best {f} {s}" for k, (b, f, s) in row["by_role"].items())
+    print(
+        f"{size:<7} {'fewest':<11} L {row['bound']}  best {row['best']}  "
+        f"caseweight {row['changes']}{peer}  ratio {row['ratio']:.3f} (target <= 1.10: "
+        f"{'met' if row['ratio'] <= 1.1 else 'NOT met'})  {row['seconds']:.1f}s\n"
+        f"{'':<19} {roles}\n{'':<19} proven by: {row['method']}"
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="mid,large,region")
     parser.add_argument("--naive", action="store_true", help="also run the naive CP-SAT model")
+    parser.add_argument("--no-fewest", action="store_true", help="skip the fewest-changes proof")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         for size in args.sizes.split(","):
             cases, workers = authority(size, folder)
             limit = SIZES[size][2]
-            show(size, "caseweight", run_caseweight(cases, workers, limit, folder / f"out-{size}"))
+            out = folder / f"out-{size}"
+            show(size, "caseweight", run_caseweight(cases, workers, limit, out))
+            fewest = None if args.no_fewest else run_fewest(cases, workers, out, FEWEST_LIMIT[size])
             # the same with a change of worker priced at 150: the continuity end of the frontier
             dear = folder / "change150.yaml"
             dear.write_text("optimiser:\n  change_penalty: 150\n", encoding="utf-8")
             row = run_caseweight(cases, workers, limit, folder / f"out150-{size}", dear)
             show(size, "cw chg=150", row)
-            show(size, "greedy", run_greedy(cases, workers))
+            greedy = run_greedy(cases, workers)
+            show(size, "greedy", greedy)
+            if fewest is not None:
+                show_fewest(size, fewest, greedy)
             if args.naive:
                 show(size, "naive", run_naive(cases, workers, limit))
 

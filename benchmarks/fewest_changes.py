@@ -188,6 +188,7 @@ def changes_of(instance: Instance, assignment: np.ndarray) -> int:
 def fewest_changes(
     instance: Instance,
     assignment: np.ndarray | None = None,
+    *,
     ranges: dict[Role, RoleRange] | None = None,
     time_limit: float = 10.0,
     seed: int = 1,
@@ -263,8 +264,8 @@ class _RoleData:
         for i in range(n):
             self.classes[key_rows[i].tobytes()].append(i)
         self.kept_by_col: dict[int, list[int]] = defaultdict(list)
-        for i in np.flatnonzero(keepable):
-            self.kept_by_col[int(cur[i])].append(int(i))
+        for row in np.flatnonzero(keepable).tolist():
+            self.kept_by_col[int(cur[row])].append(row)
 
     def most_kept(self, j: int, ceiling: int) -> int:
         """The most of column ``j``'s current young people whose points fit under ``ceiling``."""
@@ -381,8 +382,8 @@ def _relaxation(data: _RoleData, options: _Options) -> tuple[str, int | None, np
         unallocated = mathopt.fast_sum(int(pts[i]) * u for i, u in zip(members, out, strict=False))
         held = [int(pts[i]) * stay[i] for i in members if i in stay]
         model.add_linear_constraint(mathopt.fast_sum([*f, *held, unallocated]) == total)
-        for j, var in zip(cols, f, strict=True):
-            flows[int(j)].append((var, total))
+        for col, var in zip(cols.tolist(), f, strict=True):
+            flows[col].append((var, total))
     if left:
         model.add_linear_constraint(mathopt.fast_sum(left) <= cap)
     sizes = (int(pts.min()), int(pts.max())) if n else (0, 1)
@@ -401,7 +402,10 @@ def _relaxation(data: _RoleData, options: _Options) -> tuple[str, int | None, np
         params.threads, params.random_seed = options.workers, options.seed
     result = mathopt.solve(model, mathopt.SolverType[options.engine], params=params)
     reason = result.termination.reason
-    if reason in (mathopt.TerminationReason.INFEASIBLE,):
+    if reason in (
+        mathopt.TerminationReason.INFEASIBLE,
+        mathopt.TerminationReason.INFEASIBLE_OR_UNBOUNDED,  # the objective is bounded
+    ):
         return "infeasible", None, None
     dual = result.termination.objective_bounds.dual_bound
     bound = math.ceil(dual - 1e-6) if math.isfinite(dual) else None
@@ -485,7 +489,7 @@ def _complete(
     x: dict[tuple[int, int], cp_model.IntVar] = {}
     by_col: dict[int, list[tuple[int, cp_model.IntVar]]] = defaultdict(list)
     unalloc = []
-    for i, cols in zip(movers, pairs, strict=True):
+    for i, cols in zip(movers.tolist(), pairs, strict=True):
         row = [m.new_bool_var(f"x{i}_{j}") for j in cols]
         u = m.new_bool_var(f"u{i}")
         m.add_exactly_one([*row, u])

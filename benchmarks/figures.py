@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 
 from caseweight.problem import Role
 from caseweight.solution import objective_terms
 from caseweight.solver.instance import Instance
 from caseweight.solver.warm_start import UNALLOCATED, loads_and_cases
+
+if TYPE_CHECKING:
+    from fewest_changes import Fewest
 
 
 def figures(instance: Instance, assignment: np.ndarray) -> dict[str, float]:
@@ -32,3 +37,19 @@ def figures(instance: Instance, assignment: np.ndarray) -> dict[str, float]:
         out[f"max_{key}"] = float(util.max()) if len(util) else 0.0
         out[f"spread_{key}"] = float(util.std()) if len(util) else 0.0
     return out
+
+
+def fewest_figures(instance: Instance, assignment: np.ndarray, fewest: Fewest) -> dict:
+    """The fewest-changes row: bound L, best found, the proposal's changes and their ratio."""
+    changes = int(figures(instance, assignment)["changes"])
+    return {
+        "bound": fewest.lower_bound,
+        "best": fewest.best,
+        "changes": changes,
+        "ratio": fewest.ratio(changes),
+        "seconds": fewest.seconds,
+        "method": fewest.method,
+        "by_role": {
+            role.value: (r.lower_bound, r.best, r.status) for role, r in fewest.roles.items()
+        },
+    }
