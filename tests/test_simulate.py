@@ -316,3 +316,20 @@ def test_policies_learn_of_a_simulated_leaver_only_with_the_notice_given() -> No
         # Known or not, a future leaving date is not a departure yet.
         staff = apply_hr_changes(problem, world.known_on(DAYS[0]))
         assert all(cap.can_hold for cap in capacities(staff, CONFIG))
+
+
+def test_who_is_moved_off_an_overloaded_worker_caseweight_against_a_manager() -> None:
+    # A (10 points) holds five 3-point children (150%), B (10 points) none. Y3 and Y4 came
+    # to A last and have just been moved (one change each this year).
+    workers = (_sw("A", 10.0), _sw("B", 10.0))
+    people = tuple(_child(f"Y{i}", "A", changes=int(i >= 3)) for i in range(5))
+    problem, demand, caps = _month(people, workers)
+    recency = [(-1, 0), (-1, 1), (-1, 2), (4, 0), (5, 0)]
+    managed = shed_load(problem, demand, caps, by_hand(problem, demand, caps), 1.1, recency)
+    moved_by_hand = {people[i].person_id for i, w in enumerate(managed) if w == 1}
+    assert moved_by_hand == {"Y3", "Y4"}  # last in, first out: the two just moved, again
+    from caseweight.pipeline import propose
+
+    proposal = propose(problem, CONFIG, 1.0)
+    moved = {people[i].person_id for i, w in enumerate(proposal.assignment) if w == 1}
+    assert moved and not moved & {"Y3", "Y4"}  # caseweight moves someone else (one: A at 120%)
