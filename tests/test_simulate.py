@@ -153,6 +153,7 @@ def test_counting_distinct_workers_and_chosen_changes_in_the_year() -> None:
     assert year["SW_share_2"] == pytest.approx(1 / 3, abs=1e-4)
     assert year["SW_share_3plus"] == pytest.approx(1 / 3, abs=1e-4)
     assert year["SW_3plus_chosen"] == 1
+    assert (year["SW_changes"], year["SW_changes_chosen"], year["PA_changes"]) == (3, 3, 0)
 
 
 # --- the world's staffing events ---------------------------------------------------------
@@ -278,6 +279,7 @@ def test_cli_prints_both_tables_and_writes_csv(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     assert "SW: share with 3+ (national 24%)" in result.output
     assert "by hand, managing caseloads (above 110%)" in result.output
+    assert "Staff in the simulated year (every policy)" in result.output
     lines = out.read_text(encoding="utf-8").splitlines()
     assert lines[0].startswith("policy,month,date,changes") and len(lines) == 1 + 4 * 2
 

@@ -544,6 +544,9 @@ class _State:
             people = [p for p, s in self.seen.items() if s.get(role)]
             counts = np.array([len(self.seen[p][role]) for p in people])
             held = max(1, counts.size)
+            mine = [(k, c) for k, c in self.changes.items() if k[1] is role]
+            out[f"{short}_changes"] = float(sum(c for _, c in mine))
+            out[f"{short}_changes_chosen"] = float(sum(self.chosen.get(k, 0) for k, _ in mine))
             out[f"{short}_share_2"] = round(float(np.sum(counts == 2)) / held, 4)
             out[f"{short}_share_3plus"] = round(float(np.sum(counts >= 3)) / held, 4)
             out[f"{short}_3plus_chosen"] = float(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import multiprocessing
+from collections import Counter
 from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
 from datetime import date
@@ -187,9 +188,11 @@ YEAR_ROWS: tuple[tuple[str, str, str], ...] = (
     ("Changes of worker in the year", "changes", "int"),
     ("  chosen by the policy (worker still there)", "changes_chosen", "int"),
     ("  repeats (a young person's 2nd+ of a role)", "repeat_changes", "int"),
+    ("SW: changes of social worker (chosen)", "SW_changes", "pair:SW_changes_chosen"),
     ("SW: share with 2 social workers", "SW_share_2", "pct"),
     ("SW: share with 3+ (national 24%)", "SW_share_3plus", "pct1"),
     ("SW: with 3+ after a chosen move (people)", "SW_3plus_chosen", "int"),
+    ("PA: changes of personal adviser (chosen)", "PA_changes", "pair:PA_changes_chosen"),
     ("PA: share with 2 personal advisers", "PA_share_2", "pct"),
     ("PA: share with 3+", "PA_share_3plus", "pct1"),
     ("PA: with 3+ after a chosen move (people)", "PA_3plus_chosen", "int"),
@@ -238,10 +241,34 @@ def render_simulation(world: World, results: Sequence[PolicyResult]) -> str:
     lines.append("")
     lines.append(f"Over {len(world.days)} months")
     year = [["figure", *(r.name for r in results)]]
-    year += [[label, *(_cell(year_value(r, key), kind) for r in results)]
+    year += [[label, *(_year_cell(r, key, kind) for r in results)]
              for label, key, kind in YEAR_ROWS]  # fmt: skip
     lines += _table(year)
+    lines += ["", world_summary(world)]
     return "\n".join(lines) + "\n"
+
+
+def _year_cell(result: PolicyResult, key: str, kind: str) -> str:
+    how, _, other = kind.partition(":")
+    if how == "pair":  # "total (part)"
+        return f"{year_value(result, key):,.0f} ({year_value(result, other):,.0f})"
+    return _cell(year_value(result, key), kind)
+
+
+def world_summary(world: World) -> str:
+    """What happened to the staff in the simulated year, the same for every policy."""
+    from caseweight.simulate import ABSENCE, SIMULATED
+
+    simulated = [c for c in world.hr if c.file == SIMULATED and c.effective_from <= world.days[-1]]
+    count = Counter(c.reason if c.kind.value != "leaver" else "leaver" for c in simulated)
+    agency = sum(1 for w in world.workers if w.worker_id in world.agency)
+    return (
+        f"Staff in the simulated year (every policy): {agency} of {len(world.workers)} workers "
+        f"agency cover at the start;\n{count['leaver']} leavers (permanent or end of cover), "
+        f"{count['agency cover (simulated)']} agency covers and "
+        f"{count['permanent starter (simulated)']} permanent starters starting, "
+        f"{count[ABSENCE]} long-term absences. See docs/simulate.md."
+    )
 
 
 def _table(rows: list[list[str]]) -> list[str]:
