@@ -19,7 +19,7 @@ import pytest
 from authority import AS_OF, Authority
 from caseweight.config import Config
 from caseweight.solver.instance import COST_SCALE
-from conftest import RULES_CONFIG, Outcome, Runner
+from conftest import RULES_CONFIG, Outcome, Runner, exact_optimum
 
 DEFAULTS = RULES_CONFIG
 
@@ -227,6 +227,31 @@ def test_statutory_personal_adviser_comes_before_one_due(run_authority: Runner) 
     outcome = run_authority(authority)
     assert outcome.worker_of("L", "personal_adviser") == "P1"
     assert outcome.worker_of("Y", "personal_adviser") == ""
+
+
+@pytest.mark.parametrize("held", [True, False])
+def test_nobody_is_taken_from_a_worker_who_can_keep_them(run_authority: Runner, held: bool) -> None:
+    """P1 has room for one PA share. Held, the 16-year-old keeps P1 even though the
+    older 17-year-old would otherwise win the place (contract rule 5); not held,
+    the oldest is served first."""
+    authority = (
+        Authority()
+        .worker("S1", capacity_points=40)
+        .worker("P1", "pa", capacity_points=3)  # hard limit 3.6: one PA share of 2.4
+        .person("Y16", age=16, months=1, sw="S1", pa="P1" if held else None)
+        .person("Y17", age=17, months=11, sw="S1")
+    )
+    outcome = run_authority(authority)
+    assert outcome.holding("P1") == ({"Y16"} if held else {"Y17"})
+    # the whole model's optimum too, not only the search's choice
+    proposal = outcome.proposal
+    best, _ = exact_optimum(proposal.instance)
+    on_p1 = {
+        proposal.problem.people[r.person].person_id
+        for r in proposal.instance.requirements
+        if best[r.index] == proposal.problem.worker_index["P1"]
+    }
+    assert on_p1 == ({"Y16"} if held else {"Y17"})
 
 
 # --- siblings ---------------------------------------------------------------

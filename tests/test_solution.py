@@ -204,6 +204,20 @@ def test_check_catches_a_dropped_young_person(mixed: Proposal) -> None:
     assert any(v.startswith("M:") for v in check.violations), check.violations
 
 
+def test_check_catches_a_young_person_taken_from_a_worker_who_could_keep_them(
+    mixed: Proposal,
+) -> None:
+    assignment = mixed.assignment.copy()
+    assignment[index(mixed, "A", "social_worker")] = UNALLOCATED
+    check = check_proposal(mixed.problem, mixed.instance, assignment, mixed.config)
+    assert any(v.startswith("A:") and "can keep them" in v for v in check.violations)
+    # one whose worker is leaving may be left unallocated (it is priced, not a violation)
+    assignment = mixed.assignment.copy()
+    assignment[index(mixed, "D", "social_worker")] = UNALLOCATED
+    check = check_proposal(mixed.problem, mixed.instance, assignment, mixed.config)
+    assert not any(v.startswith("D:") for v in check.violations), check.violations
+
+
 def test_solver_proposal_of_the_mixed_authority_is_clean(mixed: Proposal) -> None:
     """Sanity for the tests above: the unbroken proposal passes."""
     check = check_proposal(mixed.problem, mixed.instance, mixed.assignment, Config())

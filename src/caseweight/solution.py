@@ -15,6 +15,7 @@ import numpy as np
 from caseweight.config import Config
 from caseweight.demand import Need
 from caseweight.problem import Problem, Role, Status, age_months
+from caseweight.solver.costs import RoleCosts
 from caseweight.solver.instance import Candidate, Instance, balance_penalty
 from caseweight.solver.warm_start import UNALLOCATED, loads_and_cases
 
@@ -43,6 +44,7 @@ def check_proposal(
         *_coverage(problem, instance, config),
         *_holders(problem, instance, assignment),
         *_receivers(problem, instance, assignment),
+        *_kept(problem, instance, assignment),
     ]
     return Check(tuple(violations), objective_terms(instance, assignment))
 
@@ -136,6 +138,32 @@ def _holders(problem: Problem, instance: Instance, assignment: np.ndarray) -> li
         if w != req.current_worker and not needed <= worker.skills:
             out.append(f"{person}: new to {worker.worker_id}, who lacks {sorted(needed)}")
     return out
+
+
+def _kept(problem: Problem, instance: Instance, assignment: np.ndarray) -> list[str]:
+    """Rule 5: nobody is taken from a worker who can keep them and left with no one.
+
+    The current worker can keep a young person when they can hold cases, have
+    the role, and the pairing is not excluded (a manager's rejection or pin).
+    """
+    out = []
+    for req in instance.requirements:
+        w = req.current_worker
+        if assignment[req.index] != UNALLOCATED or w is None:
+            continue
+        holder = problem.workers[w]
+        costs = instance.role_costs.get(req.role)
+        excluded = costs is not None and not _pair_allowed(costs, req.index, w)
+        if holder.role is req.role and instance.capacities[w].can_hold and not excluded:
+            person = problem.people[req.person].person_id
+            out.append(f"{person}: taken from {holder.worker_id}, who can keep them, to no one")
+    return out
+
+
+def _pair_allowed(costs: RoleCosts, r: int, w: int) -> bool:
+    row = np.flatnonzero(costs.requirements == r)
+    column = np.flatnonzero(costs.workers == w)
+    return bool(row.size and column.size and costs.eligible[row[0], column[0]])
 
 
 def _receivers(problem: Problem, instance: Instance, assignment: np.ndarray) -> list[str]:

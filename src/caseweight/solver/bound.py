@@ -125,7 +125,8 @@ class RoleLP:
             row = solver.Constraint(1, 1)
             # no upper bounds of 1 on u and x: the row implies them, and a bound's
             # dual would take a share of the row's, spoiling the pricing
-            u = solver.NumVar(0, solver.infinity(), "")
+            keep = bool(instance.keepable.size and instance.keepable[r])
+            u = solver.NumVar(0, 0 if keep else solver.infinity(), "")
             row.SetCoefficient(u, 1)
             self.objective.SetCoefficient(u, float(instance.unallocated_cost[r]))
             self.assign_rows.append(row)
@@ -194,7 +195,8 @@ class RoleLP:
 
     def add_columns(self, reduced: np.ndarray) -> int:
         """Add the most negative reduced-cost pairs not yet in the LP; how many."""
-        mask = reduced < -1e-6 * max(1.0, float(np.abs(self.dual.unallocated).max(initial=1.0)))
+        finite = self.dual.unallocated[np.isfinite(self.dual.unallocated)]
+        mask = reduced < -1e-6 * max(1.0, float(finite.max(initial=1.0)))
         # a sibling's row dual also carries its link rows' duals, which a new
         # column would not share: siblings keep the candidates they have
         mask[self.grouped_rows] = False

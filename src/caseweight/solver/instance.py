@@ -75,6 +75,9 @@ class Instance:
     teams: tuple[str, ...] = ()  # per worker ('' when none)
     role_costs: dict[Role, RoleCosts] = field(default_factory=dict)  # every eligible pair
     skill_gaps: dict[int, tuple[str, ...]] = field(default_factory=dict)
+    #: per requirement: the current worker may keep them, so they are never left
+    #: unallocated (contract rule 5: nobody is taken from a worker who can keep them)
+    keepable: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool))
 
     @property
     def n_workers(self) -> int:
@@ -207,7 +210,18 @@ def build_instance(
         ),
         skill_gaps=gaps,
         role_costs=costs,
+        keepable=_keepable(len(demand.requirements), costs),
     )
+
+
+def _keepable(n: int, costs: dict[Role, RoleCosts]) -> np.ndarray:
+    """Requirements whose current worker may hold them (eligible: not leaving, not excluded)."""
+    out = np.zeros(n, dtype=bool)
+    for role_cost in costs.values():
+        rows = np.flatnonzero(role_cost.current >= 0)
+        keep = role_cost.eligible[rows, role_cost.current[rows]]
+        out[role_cost.requirements[rows[keep]]] = True
+    return out
 
 
 def _lightness_rank(demand: Demand, capacities: tuple[WorkerCapacity, ...]) -> np.ndarray:

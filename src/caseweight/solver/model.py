@@ -123,14 +123,19 @@ class AllocationModel:
             v.load[w] = m.new_int_var(0, int(total), f"load_{w}")
 
     def _each_allocation_once(self) -> None:
-        """Hard rules 1-3 and 6: each requirement gets exactly one worker or is unallocated.
+        """Hard rules 1-3 and 6: each requirement gets exactly one worker or is unallocated;
+        rule 5: one whose current worker can keep them always gets a worker.
 
         Candidates already respect rule 4 (role, leavers, accepting_new).
         """
         v = self.vars
+        keepable = self.instance.keepable
         for req in self.requirements:
             chosen = [v.assign[req.index, o.worker] for o in self.candidates(req.index)]
             self.model.add_exactly_one([*chosen, v.unallocated[req.index]])
+            if keepable.size and keepable[req.index]:
+                # rule 5: nobody is taken from a worker who can keep them
+                self.model.add(v.unallocated[req.index] == 0)
 
     def _worker_loads(self) -> None:
         """Load of a worker = points of the requirements allocated to them."""
