@@ -41,8 +41,6 @@ BY_HAND = "by hand"
 BY_HAND_MANAGING = "by hand, managing caseloads"
 NOBODY = -1
 TURNOVER_PER_YEAR = 0.159  # DfE workforce 2023
-#: The probation Workload Measurement Tool counts above 110% as excessive (domain.md).
-SHED_ABOVE = 1.10
 DEFAULT_GRADE = {Role.SOCIAL_WORKER: "social_worker", Role.PERSONAL_ADVISER: "personal_adviser"}
 ABSENCE = "long-term absence (simulated)"
 SIMULATED = "simulation"
