@@ -18,7 +18,8 @@ HOSTILE_WORKERS = {
     "PA2": "@Eve Stone",
     "PA3": "-Chidi Obi",
 }
-HOSTILE_PEOPLE = ("=1+2", "@SUM(A1)", "+447700", "-42")
+#: ids a spreadsheet would run (=, @) are refused at input; numbers and markup are not
+HOSTILE_PEOPLE = ("<b>YP3</b>", "YP'4\"", "+447700", "-42")
 
 
 def write_small_authority(folder: Path, seed: int = 7, people: int = 48) -> tuple[Path, Path]:

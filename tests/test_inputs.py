@@ -185,7 +185,7 @@ BAD_FILES: list[tuple[str, Change, str, int, str, str | None, str]] = [
     (
         "person_id a spreadsheet would run as a formula",
         lambda a: set_cell(a.people, "A", person_id="=HYPERLINK(1)"),
-        "cases.csv", 2, "person_id", "=HYPERLINK(1)", "not starting with = + - @",
+        "cases.csv", 2, "person_id", "=HYPERLINK(1)", "would not run as a formula",
     ),
     (
         "blank required person_id",

@@ -42,7 +42,8 @@ def test_hostile_names_from_real_inputs_are_escaped(proposal: Path) -> None:
                 assert cell.data_type != "f", (sheet.title, cell.coordinate)
                 values.add(cell.value)
     assert f"{HOSTILE_WORKERS['SW3']} (SW3)" in values
-    assert "=1+2" in values
+    assert "-42" in values and "+447700" in values  # numeric-looking ids stay text
+    assert "&lt;b&gt;YP3&lt;/b&gt;" in page and "<b>YP3</b>" not in page
 
 
 def test_no_report_flag_leaves_it_out(tmp_path: Path) -> None:

@@ -12,7 +12,7 @@ from datetime import date
 from typing import TypeVar
 
 from caseweight.errors import ProblemCollector
-from caseweight.io.safe_csv import is_dangerous
+from caseweight.io.safe_csv import is_formula
 from caseweight.io.tables import Table, parse_bool, parse_date, parse_list
 
 T = TypeVar("T")
@@ -132,13 +132,14 @@ class CellReader:
         for row, value in zip(self.table.rows, values, strict=True):
             if not value:
                 continue
-            if is_dangerous(value):
+            if is_formula(value):
                 self.problems.add(
                     self.table.name,
                     row,
                     column,
                     value,
-                    "an id not starting with = + - @ or a tab (a spreadsheet would run it)",
+                    "an id a spreadsheet would not run as a formula (not starting with"
+                    " = + - @ or a tab, unless a number)",
                 )
             if value in seen:
                 self.problems.add(

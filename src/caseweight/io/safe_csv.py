@@ -1,11 +1,12 @@
 """Text for CSV files a manager will open in a spreadsheet.
 
 A cell starting ``=``, ``+``, ``-``, ``@``, a tab or a carriage return can be
-run as a formula by a spreadsheet (CSV injection). Ids never start so: the
-input check refuses them, so ids in outputs stay exactly as given and still
-join with other files. Any other text that does gets a leading apostrophe,
-which spreadsheets show as text. Numbers, negative ones included, are left
-alone: a number is not a formula.
+run as a formula by a spreadsheet (CSV injection). Ids never start so unless
+they are numbers: the input check refuses them, so ids in outputs stay
+exactly as given and still join with other files. Any other text that does
+gets a leading apostrophe, which spreadsheets show as text (the report takes
+it off again when it reads the folder back). Numbers, negative ones
+included, are left alone: a number is not a formula.
 """
 
 from __future__ import annotations
@@ -31,10 +32,22 @@ def _is_number(text: str) -> bool:
     return True
 
 
+def is_formula(value: str) -> bool:
+    """True when ``value`` starts like a formula and is not simply a number."""
+    return is_dangerous(value) and not _is_number(value)
+
+
 def guard_cell(value: object) -> object:
     """``value``, with a leading apostrophe if it is text a spreadsheet could run."""
-    if isinstance(value, str) and is_dangerous(value) and not _is_number(value):
+    if isinstance(value, str) and is_formula(value):
         return "'" + value
+    return value
+
+
+def unguard_cell(value: str) -> str:
+    """Undo :func:`guard_cell` when reading caseweight's own CSV outputs back."""
+    if value.startswith("'") and is_formula(value[1:]):
+        return value[1:]
     return value
 
 

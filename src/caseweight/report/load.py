@@ -8,6 +8,7 @@ A missing required file or a value of the wrong type is an
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -16,6 +17,7 @@ from typing import Any
 import pandas as pd
 
 from caseweight.errors import InputError, Problem, ProblemCollector
+from caseweight.io.safe_csv import unguard_cell
 from caseweight.io.tables import Table, parse_bool, read_table
 
 ALLOCATION_NUMBERS = ("points",)
@@ -124,6 +126,8 @@ def _read_summary(path: Path) -> dict[str, Any]:
 def _frame(path: Path, numbers: tuple[str, ...], booleans: tuple[str, ...]) -> pd.DataFrame:
     table = read_table(path, path.stem)
     _require(table, REQUIRED[path.name])
+    # our CSVs guard text a spreadsheet would run; the report shows the text itself
+    table = dataclasses.replace(table, frame=table.frame.map(unguard_cell))
     return _typed(table, numbers, booleans)
 
 
