@@ -74,7 +74,22 @@ def test_a_worker_leaving_on_or_before_the_as_of_date_holds_nobody(
 ) -> None:
     cap = capacity_of(leaving_on=leaving_on)
     assert cap.can_hold is holds
-    assert cap.can_receive is holds
+    assert not cap.can_receive  # gone, or leaving within 28 days
+
+
+@pytest.mark.parametrize(("days", "receives"), [(28, False), (29, True), (200, True)])
+def test_a_worker_leaving_within_four_weeks_keeps_cases_but_receives_none(
+    days: int, receives: bool
+) -> None:
+    cap = capacity_of(leaving_on=AS_OF + timedelta(days=days))
+    assert cap.can_hold
+    assert cap.can_receive is receives
+
+
+def test_the_notice_before_leaving_follows_the_config() -> None:
+    config = Config.from_dict({"capacity": {"no_new_cases_days_before_leaving": 0}})
+    cap = capacity_of(config, leaving_on=AS_OF + timedelta(days=1))
+    assert cap.can_hold and cap.can_receive
 
 
 def test_not_accepting_new_keeps_cases_but_receives_none() -> None:

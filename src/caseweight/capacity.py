@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 from caseweight.config import Config
 from caseweight.problem import Problem, Reduction, Worker
@@ -48,6 +48,8 @@ def worker_capacity(worker: Worker, index: int, as_of: date, config: Config) -> 
     points = gross * (1.0 - min(100.0, sum(r.percent for r in active)) / 100.0)
     points = round(points, 1)
     left = worker.has_left(as_of)
+    notice = timedelta(days=settings.no_new_cases_days_before_leaving)
+    leaving_soon = worker.leaving_on is not None and worker.leaving_on <= as_of + notice
     return WorkerCapacity(
         worker_index=index,
         base_points=round(base, 1),
@@ -60,7 +62,7 @@ def worker_capacity(worker: Worker, index: int, as_of: date, config: Config) -> 
         hard_limit_points=math.floor(points * settings.hard_limit * 10 + 1e-9) / 10,
         max_cases=worker.max_cases,
         can_hold=not left and points > 0,
-        can_receive=not left and worker.accepting_new and points > 0,
+        can_receive=not left and not leaving_soon and worker.accepting_new and points > 0,
     )
 
 

@@ -169,6 +169,7 @@ class CapacityConfig:
     )
     target_utilisation: float = 1.0
     hard_limit: float = 1.2
+    no_new_cases_days_before_leaving: int = 28
 
 
 @dataclass(frozen=True)
