@@ -16,23 +16,27 @@ role (roles share no worker and no requirement, so the rules separate):
   with a current worker that ends with anyone else, or unallocated. Forced
   moves (off a leaver, a pin elsewhere) count.
 
-The lower bound is the better of two, both valid for every allocation:
+The lower bound L is the better of two, both valid for every allocation:
 
 ``shed``
-    forced changes plus, for each worker whose kept young people exceed the
-    range's maximum, the fewest of them whose points must leave (largest first;
-    exact for that worker alone).
-``relaxed CP-SAT``
-    each kept young person is a 0/1 decision, but those who move are pooled by
-    eligibility class and flow to workers as integer points (packing into
-    receivers relaxed; rule 5 kept, max_cases via a case-count ceiling). Every
-    allocation maps onto a solution of it, so its optimum, or CP-SAT's proven
-    bound on it, is a lower bound. It is small: one variable per kept young
-    person and one per (class, worker).
+    forced changes plus, for each worker whose own young people exceed the
+    range's maximum, the fewest of them who must leave (largest first; exact
+    for that worker alone).
+``relaxation``
+    a MIP: each young person who could stay is a 0/1 "stays", but those who
+    move are pooled by eligibility class and flow to workers as points
+    (packing into receivers relaxed; rule 5 and the range per worker, with the
+    tightest big-M constants and cardinality cuts; max_cases via a case-count
+    ceiling). Every allocation maps onto a solution of it, so its optimum, or
+    the solver's proven bound when the time limit cuts it short, is a lower
+    bound. Solved by HiGHS through OR-Tools MathOpt (no ``highspy``): CP-SAT's
+    bound stayed at the LP bound on the large personal-adviser role (89 after
+    20 s on 2 cores, optimum 100, which HiGHS proves in seconds).
 
-The upper bound completes the relaxation's kept set into a real allocation
-(CP-SAT over the movers' eligible pairs, the candidate lists when that is too
-many); where it matches L the number is proven exact.
+The upper bound ``best`` places everyone who does not stay (greedy, then
+CP-SAT over the movers' eligible pairs, the candidate lists when those are too
+many); it is checked against the hard rules and the range before it is
+reported, and where it equals L the fewest is proven exact.
 """
 
 from __future__ import annotations
@@ -52,8 +56,9 @@ from caseweight.problem import Role
 from caseweight.solver.instance import Instance
 from caseweight.solver.warm_start import UNALLOCATED, loads_and_cases
 
-#: Above this many mover x eligible-worker pairs the completion uses the candidate lists.
+#: Above this many mover x eligible-worker pairs the completion keeps the most promising.
 COMPLETION_PAIR_LIMIT = 400_000
+COMPLETION_PER_MOVER = 40
 
 
 @dataclass(frozen=True)
@@ -485,7 +490,7 @@ def _complete(
     np.add.at(kept_load, keep_col[stays], pts[stays])
     np.add.at(kept_count, keep_col[stays], 1)
     movers = np.flatnonzero(~stays)
-    pairs = _mover_pairs(data, movers, kept_load)
+    pairs = _mover_pairs(data, movers, kept_load, assignment)
     x: dict[tuple[int, int], cp_model.IntVar] = {}
     by_col: dict[int, list[tuple[int, cp_model.IntVar]]] = defaultdict(list)
     unalloc = []
@@ -532,19 +537,21 @@ def _complete(
     return round(solver.objective_value), found
 
 
-def _mover_pairs(data: _RoleData, movers: np.ndarray, kept_load: np.ndarray) -> list[np.ndarray]:
-    """Columns each mover may take: eligible, with room for them; candidates when too many."""
+def _mover_pairs(
+    data: _RoleData, movers: np.ndarray, kept_load: np.ndarray, hint: np.ndarray | None
+) -> list[np.ndarray]:
+    """Columns each mover may take: eligible, with room for them.
+
+    When that is too many pairs: the mover's current worker, the hint's
+    choice (so the hint stays feasible), and the ``COMPLETION_PER_MOVER``
+    workers short of the range's minimum first, then with the most room.
+    """
     inst, costs = data.instance, data.costs
-    room = (
-        np.array(
-            [
-                min(int(inst.hard_limit[w]), h if h is not None else int(inst.hard_limit[w]))
-                for w, h in zip(data.columns, data.high, strict=True)
-            ],
-            dtype=np.int64,
-        )
-        - kept_load
+    cols = data.columns
+    high = np.array(
+        [h if h is not None else inst.hard_limit[w] for w, h in zip(cols, data.high, strict=True)]
     )
+    room = np.minimum(inst.hard_limit[cols], high) - kept_load
     out = []
     for i in movers:
         fits = costs.eligible[i] & (room >= data.points[i])
@@ -553,11 +560,18 @@ def _mover_pairs(data: _RoleData, movers: np.ndarray, kept_load: np.ndarray) -> 
         out.append(np.flatnonzero(fits))
     if sum(len(c) for c in out) <= COMPLETION_PAIR_LIMIT:
         return out
-    column = {w: j for j, w in enumerate(data.columns)}
+    short = kept_load < np.array(data.low)
+    rank = np.lexsort((-room / np.maximum(inst.capacity[cols], 1), ~short))  # best first
+    order = np.empty(len(cols), dtype=np.int64)
+    order[rank] = np.arange(len(cols))
+    column = {w: j for j, w in enumerate(cols)}
     sparse = []
-    for i, cols in zip(movers, out, strict=True):
-        allowed = {column[o.worker] for o in inst.candidates[int(costs.requirements[i])]}
-        sparse.append(np.array([j for j in cols if j in allowed or j == data.keep_col[i]]))
+    for i, options in zip(movers, out, strict=True):
+        keep = options[np.argsort(order[options], kind="stable")[:COMPLETION_PER_MOVER]]
+        extra = [data.keep_col[i]] if data.keep_col[i] >= 0 else []
+        if hint is not None and int(hint[costs.requirements[i]]) in column:
+            extra.append(column[int(hint[costs.requirements[i]])])
+        sparse.append(np.union1d(keep, np.array(extra, dtype=np.int64)))
     return sparse
 
 

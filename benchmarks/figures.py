@@ -47,6 +47,7 @@ def fewest_figures(instance: Instance, assignment: np.ndarray, fewest: Fewest) -
         "best": fewest.best,
         "changes": changes,
         "ratio": fewest.ratio(changes),
+        "ratio_best": changes / fewest.best if fewest.best else float("nan"),
         "seconds": fewest.seconds,
         "method": fewest.method,
         "by_role": {
