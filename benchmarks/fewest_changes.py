@@ -29,9 +29,9 @@ The lower bound L is the better of two, both valid for every allocation:
     tightest big-M constants and cardinality cuts; max_cases via a case-count
     ceiling). Every allocation maps onto a solution of it, so its optimum, or
     the solver's proven bound when the time limit cuts it short, is a lower
-    bound. Solved by HiGHS through OR-Tools MathOpt (no ``highspy``): CP-SAT's
-    bound stayed at the LP bound on the large personal-adviser role (89 after
-    20 s on 2 cores, optimum 100, which HiGHS proves in seconds).
+    bound. Solved by HiGHS through OR-Tools MathOpt (no ``highspy``): on the
+    large personal-adviser role CP-SAT's bound reached 95 in 20 s on 2 cores
+    (89 on an integer-flow version), HiGHS proves the optimum, 100, in 3 s.
 
 The upper bound ``best`` places everyone who does not stay (greedy, then
 CP-SAT over the movers' eligible pairs, the candidate lists when those are too

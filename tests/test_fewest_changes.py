@@ -41,7 +41,7 @@ from fewest_changes import (
 )
 
 ENGINES = ("HIGHS", "CP_SAT")
-SW, PA = Role.SOCIAL_WORKER, Role.PERSONAL_ADVISER
+SW = Role.SOCIAL_WORKER
 
 
 def build(
@@ -109,6 +109,7 @@ def test_a_worker_below_the_minimum_needs_someone_moved(tmp_path: Path, engine: 
     authority.person("A", sw="S1").person("B", sw="S1")
     _, _, fewest = solved(authority, tmp_path, sw_range(0.5, 1.0), engine)
     assert fewest.roles[SW].shed_bound == 0
+    assert fewest.roles[SW].method == f"relaxation optimal ({engine})"
     assert (fewest.lower_bound, fewest.best) == (1, 1)
 
 
@@ -124,11 +125,24 @@ def test_a_receiver_must_come_within_the_hard_limit(tmp_path: Path, engine: str)
     authority.person("N", needs_skills="uasc", uasc=True)
     _, instance, fewest = solved(authority, tmp_path, sw_range(0, 1.5), engine)
     assert fewest.roles[SW].shed_bound == 0
+    assert fewest.roles[SW].method == f"relaxation optimal ({engine})"
     assert (fewest.lower_bound, fewest.best) == (2, 2)
     best = fewest.assignment(len(instance.requirements))
     assert best is not None
     n = next(r.index for r in instance.requirements if r.current_worker is None)
     assert best[n] == 0  # N went to S1
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_a_receiver_must_come_within_max_cases(tmp_path: Path, engine: str) -> None:
+    """Rule 5 (cases): S1 (max 2 cases) is the only one who can take N, so A or B moves."""
+    authority = Authority().worker("S1", capacity_points=20, skills="uasc", max_cases=2)
+    authority.worker("S2", capacity_points=20)
+    authority.person("A", sw="S1").person("B", sw="S1")
+    authority.person("N", needs_skills="uasc", uasc=True)
+    _, _, fewest = solved(authority, tmp_path, sw_range(0, 1.0), engine)
+    assert fewest.roles[SW].shed_bound == 0
+    assert (fewest.lower_bound, fewest.best) == (1, 1)
 
 
 @pytest.mark.parametrize("engine", ENGINES)
