@@ -44,6 +44,7 @@ from __future__ import annotations
 import math
 import time
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
 from fractions import Fraction
@@ -55,6 +56,9 @@ from ortools.sat.python import cp_model
 from caseweight.problem import Role
 from caseweight.solver.instance import Instance
 from caseweight.solver.warm_start import UNALLOCATED, loads_and_cases
+
+#: Places everyone who does not stay: (changes, requirement -> worker), or (None, {}).
+Placement = Callable[..., tuple[int | None, dict[int, int]]]
 
 #: Above this many mover x eligible-worker pairs the completion keeps the most promising.
 COMPLETION_PAIR_LIMIT = 400_000
@@ -278,13 +282,27 @@ class _RoleData:
         return int(np.searchsorted(np.cumsum(pts), ceiling, side="right"))
 
     def shed_stays(self) -> np.ndarray:
-        """Who stays when each worker past the range sheds their largest young people."""
+        """Who stays when each worker past the range sheds the fewest, and then the lightest.
+
+        The fewest to leave is the shed bound's count; among sets of that many
+        that bring the worker within the range, each pick is the smallest that
+        still lets the rest make up the excess (lighter movers place more easily).
+        """
         stays = self.keep_col >= 0
         for j, kept in self.kept_by_col.items():
             high = self.high[j]
-            if high is not None:
-                order = np.array(kept)[np.argsort(self.points[kept], kind="stable")]
-                stays[order[self.most_kept(j, high) :]] = False
+            if high is None:
+                continue
+            order = np.array(kept)[np.argsort(self.points[kept], kind="stable")]
+            pts = self.points[order].tolist()
+            excess, free = sum(pts) - high, list(range(len(order)))
+            for slot in range(len(kept) - self.most_kept(j, high), 0, -1):
+                for k in free:  # smallest first
+                    rest = sorted((pts[x] for x in free if x != k), reverse=True)[: slot - 1]
+                    if pts[k] + sum(rest) >= excess:
+                        stays[order[k]], excess = False, excess - pts[k]
+                        free.remove(k)
+                        break
         return stays
 
     def shed_bound(self) -> int:
@@ -324,10 +342,18 @@ def _solve_role(data: _RoleData, assignment: np.ndarray | None, options: _Option
     method = f"relaxation {outcome} ({options.engine})"
     if bound is None or bound < shed:
         method = f"shed bound (relaxation {outcome}, no stronger)"
-    stays = data.shed_stays() if pooled is None else pooled
-    for attempt in (_greedy, _complete):  # keep the relaxation's stays, place everyone else
-        if best == lower:
-            break
+    tries: list[tuple[Placement, np.ndarray | None, bool]] = [
+        (_greedy, pooled, False),
+        (_complete, pooled, False),
+        (_complete, data.shed_stays(), True),  # fallbacks, only while nothing is found
+    ]
+    if assignment is not None:  # the proposal's own kept set: it completes, at worst to itself
+        chosen = assignment[data.costs.requirements]
+        own = (data.keep_col >= 0) & (chosen == np.array([*data.columns, -1])[data.keep_col])
+        tries.append((_complete, own, True))
+    for attempt, stays, fallback in tries:  # keep who stays, place everyone else
+        if best == lower or stays is None or (fallback and best is not None):
+            continue
         better, placed = attempt(data, stays, _as_array(found, assignment), lower, options)
         if better is not None and (best is None or better < best):
             best, found = better, placed
