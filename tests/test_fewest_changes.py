@@ -30,7 +30,7 @@ from caseweight.solver.instance import Instance, build_instance
 from caseweight.weighting import score_people
 from conftest import RULES_CONFIG
 
-sys.path.insert(0, str(Path(__file__).parents[1] / "benchmarks"))
+sys.path.append(str(Path(__file__).parents[1] / "benchmarks"))
 from fewest_changes import (
     Fewest,
     RoleRange,
