@@ -46,6 +46,7 @@ sys.path.insert(0, str(HERE))
 from fewest_changes import fewest_changes  # noqa: E402
 from figures import fewest_figures, figures  # noqa: E402
 from greedy_peer import greedy_allocation  # noqa: E402
+from same_service import run_same_service  # noqa: E402
 
 SIZES = {"mid": (1400, 85, 5.0), "large": (4000, 250, 20.0), "region": (20000, 1200, 90.0)}
 FEWEST_LIMIT = {"mid": 10.0, "large": 20.0, "region": 20.0}  # seconds per MIP / CP-SAT solve
@@ -126,11 +127,21 @@ def run_fewest(cases: Path, workers: Path, out: Path, config: Path | None, limit
     )
 
 
-def run_greedy(cases: Path, workers: Path) -> dict:
+def run_greedy(cases: Path, workers: Path) -> tuple[dict, object, np.ndarray]:
+    """The greedy peer's figures, and its instance and assignment for the like-for-like row."""
     started = time.perf_counter()
     instance = instance_for(cases, workers, Config())
     assignment = greedy_allocation(instance)
-    return {"wall": time.perf_counter() - started, **figures(instance, assignment)}
+    row = {"wall": time.perf_counter() - started, **figures(instance, assignment)}
+    return row, instance, assignment
+
+
+def run_like_for_like(
+    cases: Path, workers: Path, limit: float, instance: Instance, greedy: np.ndarray
+) -> dict:
+    """caseweight serving exactly the young people the greedy served (see same_service.py)."""
+    wall, assignment = run_same_service(cases, workers, limit, instance, greedy)
+    return {"wall": wall, **figures(instance, assignment)}
 
 
 def run_naive(cases: Path, workers: Path, limit: float) -> dict:
@@ -222,8 +233,11 @@ def main() -> None:
                 show(size, method, run_caseweight(cases, workers, limit, out, config))
                 if not args.no_fewest:
                     fewest[method] = run_fewest(cases, workers, out, config, FEWEST_LIMIT[size])
-            greedy = run_greedy(cases, workers)
+            greedy, instance, greedy_assignment = run_greedy(cases, workers)
             show(size, "greedy", greedy)
+            # like for like: caseweight with the greedy's unallocated left unallocated too
+            row = run_like_for_like(cases, workers, limit, instance, greedy_assignment)
+            show(size, "cw same svc", row)
             for method, row in fewest.items():
                 show_fewest(size, "fewest" if method == "caseweight" else "fewest 150", row, greedy)
             if args.naive:

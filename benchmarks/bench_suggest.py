@@ -32,7 +32,7 @@ from caseweight.suggest_cli import format_suggestion, suggest_command
 SAMPLE = 40
 
 
-def timed(func, *args, **kwargs):  # type: ignore[no-untyped-def]
+def timed(func, *args, **kwargs):
     start = time.perf_counter()
     result = func(*args, **kwargs)
     return result, time.perf_counter() - start

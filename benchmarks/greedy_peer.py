@@ -46,13 +46,13 @@ def greedy_allocation(instance: Instance, max_moves: int = 100_000) -> np.ndarra
                     best_move = (int(r), w, after)
         if best_move is None:
             break
-        r, w, _ = best_move
-        points = instance.requirements[r].points
+        moved, w, _ = best_move
+        points = instance.requirements[moved].points
         loads[worst] -= points
         cases[worst] -= 1
         loads[w] += points
         cases[w] += 1
-        assignment[r] = w
+        assignment[moved] = w
     return assignment
 
 
