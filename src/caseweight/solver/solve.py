@@ -20,6 +20,7 @@ from caseweight.solver.instance import Instance, balance_penalty
 from caseweight.solver.local_search import improve
 from caseweight.solver.model import AllocationModel, Neighbourhood
 from caseweight.solver.warm_start import UNALLOCATED, first_fit, loads_and_cases
+from caseweight.solver.widen import widen
 
 #: Shares of the time limit: hill climbing first (it converges well within
 #: its share on every benchmark size), then CP-SAT neighbourhoods, then the
@@ -135,7 +136,13 @@ def solve(
     deadline = started + settings.time_limit_seconds
     incumbent = first_fit(instance)
     climb_budget = max(0.0, settings.time_limit_seconds * CLIMB_SHARE)
+    climb_ends = started + climb_budget
     incumbent, converged = improve(instance, incumbent, climb_budget)
+    # young people still on a worker over the hard limit, or unallocated, may
+    # need a worker the sparse candidates missed: add the lightest now, climb again
+    instance = widen(instance, incumbent)
+    incumbent, again = improve(instance, incumbent, max(0.0, climb_ends - time.perf_counter()))
+    converged = converged and again
     current = sum(objective_terms(instance, incumbent).values())
     _report(progress, "hill climbing", started, current, float("nan"))
     build, cut_short = 0.0, not converged
