@@ -114,7 +114,8 @@ def proposal_assignment(problem: Problem, instance: Instance, allocations: Path)
     assignment = np.full(len(instance.requirements), UNALLOCATED, dtype=np.int64)
     for rec in pd.read_csv(allocations, dtype=str, keep_default_na=False).itertuples():
         if rec.proposed_worker_id:
-            assignment[row[rec.person_id, rec.role]] = problem.worker_index[rec.proposed_worker_id]
+            key = (str(rec.person_id), str(rec.role))
+            assignment[row[key]] = problem.worker_index[str(rec.proposed_worker_id)]
     return assignment
 
 
@@ -127,7 +128,7 @@ def run_fewest(cases: Path, workers: Path, out: Path, config: Path | None, limit
     )
 
 
-def run_greedy(cases: Path, workers: Path) -> tuple[dict, object, np.ndarray]:
+def run_greedy(cases: Path, workers: Path) -> tuple[dict, Instance, np.ndarray]:
     """The greedy peer's figures, and its instance and assignment for the like-for-like row."""
     started = time.perf_counter()
     instance = instance_for(cases, workers, Config())
