@@ -18,6 +18,7 @@ import numpy as np
 from caseweight.cli import user_errors
 from caseweight.cohort import CohortSettings
 from caseweight.forecast_cli import cohort_options, data_options, load_base
+from caseweight.text_table import text_table
 
 if TYPE_CHECKING:
     from caseweight.simulate import Policy, PolicyResult, World
@@ -237,13 +238,13 @@ def render_simulation(world: World, results: Sequence[PolicyResult]) -> str:
             ]
         )
     lines = ["Month by month: changes of worker, max utilisation per role"]
-    lines += _table(rows)
+    lines += text_table(rows)
     lines.append("")
     lines.append(f"Over {len(world.days)} months")
     year = [["figure", *(r.name for r in results)]]
     year += [[label, *(_year_cell(r, key, kind) for r in results)]
              for label, key, kind in YEAR_ROWS]  # fmt: skip
-    lines += _table(year)
+    lines += text_table(year)
     lines += ["", world_summary(world)]
     return "\n".join(lines) + "\n"
 
@@ -269,16 +270,3 @@ def world_summary(world: World) -> str:
         f"{count['permanent starter (simulated)']} permanent starters starting, "
         f"{count[ABSENCE]} long-term absences. See docs/simulate.md."
     )
-
-
-def _table(rows: list[list[str]]) -> list[str]:
-    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
-    out = []
-    for n, row in enumerate(rows):
-        cells = [row[0].ljust(widths[0])] + [
-            c.rjust(w) for c, w in zip(row[1:], widths[1:], strict=True)
-        ]
-        out.append("  ".join(cells).rstrip())
-        if n == 0:
-            out.append("  ".join("-" * w for w in widths))
-    return out

@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from caseweight.io.safe_csv import guard_row
 from caseweight.scenario.figures import ROWS
 from caseweight.scenario.run import Outcome
+from caseweight.text_table import text_table
 
 FORMATS = ("terminal", "csv", "markdown")
 
@@ -40,16 +41,7 @@ def render(outcomes: Sequence[Outcome], fmt: str) -> str:
         lines = ["| " + " | ".join(_escape(c) for c in row) + " |" for row in rows]
         lines.insert(1, "|" + "---|" + "---:|" * len(outcomes))
         return "\n".join(lines) + "\n"
-    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
-    lines = []
-    for n, row in enumerate(rows):
-        cells = [row[0].ljust(widths[0])] + [
-            c.rjust(w) for c, w in zip(row[1:], widths[1:], strict=True)
-        ]
-        lines.append("  ".join(cells).rstrip())
-        if n == 0:
-            lines.append("  ".join("-" * w for w in widths))
-    return "\n".join(lines) + "\n"
+    return "\n".join(text_table(rows)) + "\n"
 
 
 def _csv(outcomes: Sequence[Outcome]) -> str:
