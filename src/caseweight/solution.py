@@ -87,15 +87,18 @@ def pair_cost(instance: Instance, r: int, w: int) -> Candidate:
         if option.worker == w:
             return option
     costs = instance.role_costs.get(instance.requirements[r].role)
-    if costs is not None:
-        rows = np.flatnonzero(costs.requirements == r)
-        cols = np.flatnonzero(costs.workers == w)
-        if rows.size and cols.size:
-            i, j = int(rows[0]), int(cols[0])
-            return Candidate(
-                w, int(costs.change[i, j]), int(costs.team[i, j]), int(costs.skill[i, j])
-            )
+    cell = None if costs is None else _cell(costs, r, w)
+    if costs is not None and cell is not None:
+        i, j = cell
+        return Candidate(w, int(costs.change[i, j]), int(costs.team[i, j]), int(costs.skill[i, j]))
     return Candidate(w, 0, 0, 0)
+
+
+def _cell(costs: RoleCosts, r: int, w: int) -> tuple[int, int] | None:
+    """Row and column of requirement ``r`` and worker ``w`` in a role's price matrices."""
+    rows = np.flatnonzero(costs.requirements == r)
+    cols = np.flatnonzero(costs.workers == w)
+    return (int(rows[0]), int(cols[0])) if rows.size and cols.size else None
 
 
 def _coverage(problem: Problem, instance: Instance, config: Config) -> list[str]:
@@ -161,9 +164,8 @@ def _kept(problem: Problem, instance: Instance, assignment: np.ndarray) -> list[
 
 
 def _pair_allowed(costs: RoleCosts, r: int, w: int) -> bool:
-    row = np.flatnonzero(costs.requirements == r)
-    column = np.flatnonzero(costs.workers == w)
-    return bool(row.size and column.size and costs.eligible[row[0], column[0]])
+    cell = _cell(costs, r, w)
+    return cell is not None and bool(costs.eligible[cell])
 
 
 def _receivers(problem: Problem, instance: Instance, assignment: np.ndarray) -> list[str]:

@@ -125,8 +125,7 @@ class RoleLP:
             row = solver.Constraint(1, 1)
             # no upper bounds of 1 on u and x: the row implies them, and a bound's
             # dual would take a share of the row's, spoiling the pricing
-            keep = bool(instance.keepable.size and instance.keepable[r])
-            u = solver.NumVar(0, 0 if keep else solver.infinity(), "")
+            u = solver.NumVar(0, 0 if instance.keepable[r] else solver.infinity(), "")
             row.SetCoefficient(u, 1)
             self.objective.SetCoefficient(u, float(instance.unallocated_cost[r]))
             self.assign_rows.append(row)

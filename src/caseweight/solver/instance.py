@@ -72,12 +72,12 @@ class Instance:
     sibling_groups: tuple[tuple[int, ...], ...]  # requirement indexes sharing a SW
     sibling_cost: int
     balance: tuple[BalanceCurve | None, ...]  # per worker; None: holds nobody
+    #: per requirement: the current worker may keep them, so they are never left
+    #: unallocated (contract rule 5: nobody is taken from a worker who can keep them)
+    keepable: np.ndarray
     teams: tuple[str, ...] = ()  # per worker ('' when none)
     role_costs: dict[Role, RoleCosts] = field(default_factory=dict)  # every eligible pair
     skill_gaps: dict[int, tuple[str, ...]] = field(default_factory=dict)
-    #: per requirement: the current worker may keep them, so they are never left
-    #: unallocated (contract rule 5: nobody is taken from a worker who can keep them)
-    keepable: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool))
 
     @property
     def n_workers(self) -> int:

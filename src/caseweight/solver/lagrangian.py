@@ -43,8 +43,8 @@ class RoleLagrangian:
             [instance.requirements[int(r)].points for r in costs.requirements], float
         )
         self.unallocated = instance.unallocated_cost[costs.requirements].astype(float)
-        if instance.keepable.size:  # rule 5: never taken from a worker who can keep them
-            self.unallocated[instance.keepable[costs.requirements]] = np.inf
+        # rule 5: never taken from a worker who can keep them
+        self.unallocated[instance.keepable[costs.requirements]] = np.inf
         self.cost = np.where(costs.eligible, costs.total.astype(float), np.inf)
         self.target, self.seg_len, self.seg_cost, self.seg_sign = self._segments(instance)
         row_of = {int(r): i for i, r in enumerate(costs.requirements)}

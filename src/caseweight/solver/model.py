@@ -133,7 +133,7 @@ class AllocationModel:
         for req in self.requirements:
             chosen = [v.assign[req.index, o.worker] for o in self.candidates(req.index)]
             self.model.add_exactly_one([*chosen, v.unallocated[req.index]])
-            if keepable.size and keepable[req.index]:
+            if keepable[req.index]:
                 # rule 5: nobody is taken from a worker who can keep them
                 self.model.add(v.unallocated[req.index] == 0)
 
