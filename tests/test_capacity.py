@@ -77,13 +77,50 @@ def test_a_worker_leaving_on_or_before_the_as_of_date_holds_nobody(
     assert not cap.can_receive  # gone, or leaving within 28 days
 
 
-@pytest.mark.parametrize(("days", "receives"), [(28, False), (29, True), (200, True)])
-def test_a_worker_leaving_within_four_weeks_keeps_cases_but_receives_none(
+NOTICE = Config().capacity.no_new_cases_days_before_leaving
+
+
+@pytest.mark.parametrize(
+    ("days", "receives"), [(NOTICE - 1, False), (NOTICE, False), (NOTICE + 1, True), (400, True)]
+)
+def test_a_worker_leaving_within_the_notice_keeps_cases_but_receives_none(
     days: int, receives: bool
 ) -> None:
     cap = capacity_of(leaving_on=AS_OF + timedelta(days=days))
     assert cap.can_hold
     assert cap.can_receive is receives
+
+
+WITHIN_60 = Config.from_dict(
+    {"capacity": {"no_new_cases_days_before_leaving": 0, "no_new_cases_days_before_absence": 60}}
+)
+
+
+def _absence(start_in: int, percent: float = 100.0, days: int = 200) -> Reduction:
+    start = AS_OF + timedelta(days=start_in)
+    return Reduction(percent, "maternity", start, start + timedelta(days=days))
+
+
+@pytest.mark.parametrize(("days", "receives"), [(59, False), (60, False), (61, True)])
+def test_a_worker_starting_a_long_term_absence_within_the_notice_receives_none(
+    days: int, receives: bool
+) -> None:
+    cap = capacity_of(WITHIN_60, reductions=(_absence(days),))
+    assert cap.can_hold and cap.points == 85.0  # not absent yet: holds their young people
+    assert cap.can_receive is receives
+
+
+def test_only_reductions_reaching_100_percent_count_as_a_long_term_absence() -> None:
+    union = Reduction(40.0, "union time", AS_OF - timedelta(days=30), None)
+    assert capacity_of(WITHIN_60, reductions=(_absence(10, 50.0),)).can_receive
+    # 40% union time running on and a 60% phased reduction from day 10: 100% then.
+    cap = capacity_of(WITHIN_60, reductions=(union, _absence(10, 60.0)))
+    assert cap.can_hold and not cap.can_receive
+    # An absence that started already is not "soon": the worker holds nobody.
+    assert not capacity_of(WITHIN_60, reductions=(_absence(0),)).can_hold
+    # The leaving notice (0 here) does not switch the absence notice off, nor back.
+    leaving = capacity_of(WITHIN_60, leaving_on=AS_OF + timedelta(days=5))
+    assert leaving.can_receive
 
 
 def test_the_notice_before_leaving_follows_the_config() -> None:

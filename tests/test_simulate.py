@@ -20,14 +20,20 @@ from caseweight.problem import Problem, Role, Status, Worker, YoungPerson, add_m
 from caseweight.scenario.build import ScenarioBase
 from caseweight.simulate import (
     ABSENCE,
+    ABSENCES,
     BY_HAND,
     BY_HAND_MANAGING,
+    BY_HAND_NOTICE,
+    MATERNITY,
     NOBODY,
+    SIMULATED,
     Policy,
     Staffing,
+    World,
     _State,
     build_world,
     by_hand,
+    ignoring_notice,
     run_policy,
     shed_load,
     staffing_events,
@@ -208,7 +214,7 @@ def test_a_long_term_absence_takes_all_capacity_for_its_months_then_the_worker_r
                         absence_months=(2, 2))  # fmt: skip
     events, _ = _events(workers, staffing)
     # absent months 1-2, back in month 3, absent again from month 4, 7 and 10
-    assert [e.reason for e in events] == [ABSENCE] * 4
+    assert [e.reason in ABSENCES for e in events] == [True] * 4
     first = events[0]
     assert (first.effective_from, first.effective_to) == (DAYS[1], date(2027, 2, 28))
     held = []
@@ -232,7 +238,7 @@ def test_absent_workers_cases_move_and_the_move_is_forced_not_chosen(
     staffing = Staffing(turnover=0.0, agency_share=0.0, absences_per_year=0.5)
     world = build_world(base.problem, base.hr, base.config, 4, turnover=0.0, seed=5,
                         staffing=staffing)  # fmt: skip
-    assert any(e.reason == ABSENCE for e in world.hr)
+    assert any(e.reason in ABSENCES for e in world.hr)
     hand = run_policy(world, Policy(BY_HAND))
     assert hand.year["changes"] > 0 and hand.year["changes_chosen"] == 0
 
@@ -280,8 +286,10 @@ def test_cli_prints_both_tables_and_writes_csv(tmp_path: Path) -> None:
     assert "SW: share with 3+ (national 24%)" in result.output
     assert "by hand, managing caseloads (above 110%)" in result.output
     assert "Staff in the simulated year (every policy)" in result.output
+    assert BY_HAND_NOTICE in result.output
+    assert "Known ahead through the HR data: leavers 1 month(s)" in result.output
     lines = out.read_text(encoding="utf-8").splitlines()
-    assert lines[0].startswith("policy,month,date,changes") and len(lines) == 1 + 4 * 2
+    assert lines[0].startswith("policy,month,date,changes") and len(lines) == 1 + 5 * 2
 
 
 def test_a_team_manager_keeps_a_young_person_in_the_team_while_it_has_room() -> None:
@@ -335,3 +343,81 @@ def test_who_is_moved_off_an_overloaded_worker_caseweight_against_a_manager() ->
     proposal = propose(problem, CONFIG, 1.0)
     moved = {people[i].person_id for i, w in enumerate(proposal.assignment) if w == 1}
     assert moved and not moved & {"Y3", "Y4"}  # caseweight moves someone else (one: A at 120%)
+
+
+# --- what the policies are told ahead, and who uses it ------------------------------------
+
+
+def test_a_leavers_leaving_on_is_visible_the_notice_months_ahead_and_not_before() -> None:
+    workers = (_sw("A"), _sw("B"))
+    staffing = Staffing(turnover=1.0, agency_share=0.0, absences_per_year=0.0)
+    assert staffing.notice_months == 1  # the default: a month's notice
+    problem = Problem(as_of=AS_OF, people=(), workers=workers)
+    world = build_world(problem, (), CONFIG, 2, CohortSettings(0.0), 1.0, 1, staffing)
+    leaving = {c.worker_id: c.effective_from for c in world.hr if c.kind is ChangeKind.LEAVER}
+    assert leaving == {"A": DAYS[1], "B": DAYS[1]}
+    seen = []
+    for day in (DAYS[0] - date.resolution, DAYS[0]):
+        staff = apply_hr_changes(dataclasses.replace(problem, as_of=day), world.known_on(day))
+        seen.append({w.worker_id: w.leaving_on for w in staff.workers})
+    # The day before the notice nobody is known to be going; from then on, through the
+    # workers' leaving_on, as an authority's HR data would say it.
+    assert seen == [{"A": None, "B": None}, {"A": DAYS[1], "B": DAYS[1]}]
+
+
+def test_maternity_is_known_ahead_as_a_dated_reduction_and_sickness_the_day_it_starts() -> None:
+    workers = (_sw("A"),)
+    events = {}
+    for share in (0.0, 1.0):
+        staffing = Staffing(turnover=0.0, agency_share=0.0, absences_per_year=1.0,
+                            absence_months=(2, 2), announced_absence_share=share)  # fmt: skip
+        events[share] = _events(workers, staffing)[0]
+    assert [e.reason for e in events[0.0]] == [ABSENCE] * 4
+    assert [e.reason for e in events[1.0]] == [MATERNITY] * 4
+    # Announcing an absence changes nothing else in the world (no extra random draw).
+    strip = [dataclasses.replace(e, reason=None) for e in events[0.0]]
+    assert strip == [dataclasses.replace(e, reason=None) for e in events[1.0]]
+    first = {share: e[0] for share, e in events.items()}  # from DAYS[1]
+    world = World(DAYS, (), workers, tuple(first.values()), CONFIG, notice_months=1,
+                  absence_notice_months=3)  # fmt: skip
+    assert world.known_from(first[1.0]) == add_months(DAYS[1], -3)
+    assert world.known_from(first[0.0]) == DAYS[1]
+    maternity = dataclasses.replace(world, hr=(first[1.0],))
+    staff = apply_hr_changes(Problem(as_of=DAYS[0], people=(), workers=workers),
+                             maternity.known_on(DAYS[0]))  # fmt: skip
+    reductions = staff.workers[0].reductions
+    assert [(r.percent, r.effective_from) for r in reductions] == [(100.0, DAYS[1])]
+    assert first[0.0].file == SIMULATED
+
+
+def _leaver_world(days: int) -> World:
+    """A leaves ``days`` after AS_OF (known now); a new child and two empty workers."""
+    workers = (_sw("A", 10.0), _sw("B", 10.0))
+    leaver = HRChange("A", ChangeKind.LEAVER, AS_OF + date.resolution * days, None, None,
+                      "resigned", "hr_changes", 2)  # fmt: skip
+    config = Config.from_dict({"capacity": {"no_new_cases_days_before_leaving": 30}})
+    people = (_child("Y1"),)
+    return World(DAYS[:2], (people, people), workers, (leaver,), config)
+
+
+@pytest.mark.parametrize(("days", "heeded"), [(29, True), (30, True), (31, False)])
+def test_the_issues_by_hand_ignores_the_notice_rule_and_the_variant_applies_it(
+    days: int, heeded: bool
+) -> None:
+    # A and B are equally empty; by hand takes the first, A, whatever their notice.
+    world = _leaver_world(days)
+    literal = run_policy(world, Policy(BY_HAND))
+    ruled = run_policy(world, Policy(BY_HAND_NOTICE, notice_rule=True))
+    managing = run_policy(world, Policy(BY_HAND_MANAGING, shed_above=1.1, notice_rule=True))
+    # A is gone by month 1 only when leaving within the month (DAYS[1] is 31 days on).
+    gone = days <= 31
+    assert literal.year["changes"] == int(gone)  # Y1 given to A, then moved when A goes
+    assert ruled.year["changes"] == managing.year["changes"] == int(gone and not heeded)
+
+
+def test_ignoring_notice_keeps_the_workers_own_accepting_new_flag() -> None:
+    workers = (_sw("A"), dataclasses.replace(_sw("B"), accepting_new=False),
+               dataclasses.replace(_sw("C"), leaving_on=AS_OF + date.resolution * 3))  # fmt: skip
+    problem, _, caps = _month((), workers)
+    assert [c.can_receive for c in caps] == [True, False, False]
+    assert [c.can_receive for c in ignoring_notice(problem, caps)] == [True, False, True]

@@ -3,6 +3,12 @@
 capacity = points per FTE for the role x FTE x grade factor x (1 - active
 reductions), unless the workers file gives ``capacity_points``. Target and
 hard limit are shares of that capacity (config ``capacity``).
+
+A worker who is about to go receives nobody new but keeps their young people
+until they go (config ``capacity``): leaving within
+``no_new_cases_days_before_leaving`` days (their ``leaving_on``), or starting
+a long-term absence -- dated reductions reaching 100%, such as maternity
+leave -- within ``no_new_cases_days_before_absence`` days.
 """
 
 from __future__ import annotations
@@ -50,6 +56,9 @@ def worker_capacity(worker: Worker, index: int, as_of: date, config: Config) -> 
     left = worker.has_left(as_of)
     notice = timedelta(days=settings.no_new_cases_days_before_leaving)
     leaving_soon = worker.leaving_on is not None and worker.leaving_on <= as_of + notice
+    going_soon = leaving_soon or absent_within(
+        worker, as_of, settings.no_new_cases_days_before_absence
+    )
     return WorkerCapacity(
         worker_index=index,
         base_points=round(base, 1),
@@ -62,8 +71,26 @@ def worker_capacity(worker: Worker, index: int, as_of: date, config: Config) -> 
         hard_limit_points=math.floor(points * settings.hard_limit * 10 + 1e-9) / 10,
         max_cases=worker.max_cases,
         can_hold=not left and points > 0,
-        can_receive=not left and not leaving_soon and worker.accepting_new and points > 0,
+        can_receive=not left and not going_soon and worker.accepting_new and points > 0,
     )
+
+
+def absent_within(worker: Worker, as_of: date, days: int) -> bool:
+    """Whether ``worker`` starts a long-term absence within ``days`` days after ``as_of``.
+
+    A long-term absence is a day after ``as_of`` on which the worker's dated
+    reductions add up to 100% (maternity leave, long-term sickness): it counts
+    when such a reduction starts on or before ``as_of + days``.
+    """
+    last = as_of + timedelta(days=days)
+    for reduction in worker.reductions:
+        start = reduction.effective_from
+        if start is None or not as_of < start <= last:
+            continue
+        total = sum(r.percent for r in worker.reductions if r.active_on(start))
+        if total >= 100.0 - 1e-9:
+            return True
+    return False
 
 
 def capacities(problem: Problem, config: Config) -> tuple[WorkerCapacity, ...]:

@@ -170,6 +170,7 @@ class CapacityConfig:
     target_utilisation: float = 1.0
     hard_limit: float = 1.2
     no_new_cases_days_before_leaving: int = 28
+    no_new_cases_days_before_absence: int = 28
 
 
 @dataclass(frozen=True)
@@ -352,6 +353,8 @@ def _check(config: Config) -> None:
         raise ConfigError("capacity.points_per_fte: expected numbers > 0")
     if any(v <= 0 for v in cap.grade_factor.values()):
         raise ConfigError("capacity.grade_factor: expected numbers > 0")
+    if cap.no_new_cases_days_before_leaving < 0 or cap.no_new_cases_days_before_absence < 0:
+        raise ConfigError("capacity.no_new_cases_days_before_*: expected a number of days >= 0")
     if not 0 <= config.weights.personal_adviser_share <= 1:
         raise ConfigError("weights.personal_adviser_share: expected a number in [0, 1]")
     if not 0 <= config.personal_adviser_from_age <= 18:

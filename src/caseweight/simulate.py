@@ -11,9 +11,11 @@ next month starts from it.
 Policies: caseweight's optimiser with the config (and with another change
 penalty); "by hand" as issue 5 puts it (keep every current worker who can
 still hold the young person, give each young person needing a worker to the
-least-loaded worker with room); and "by hand, managing caseloads" (the same,
-then cases are moved off any worker above a utilisation threshold, the most
-recently allocated first). See ``docs/simulate.md``.
+least-loaded worker with room, whether or not that worker is about to go);
+the same with the config's rule that a worker about to leave or go on
+long-term absence receives nobody new; and "by hand, managing caseloads" (with
+that rule; then cases are moved off any worker above a utilisation threshold,
+the most recently allocated first). See ``docs/simulate.md``.
 """
 
 from __future__ import annotations
@@ -30,10 +32,12 @@ from caseweight.config import Config, config_to_dict
 from caseweight.demand import Demand, build_demand
 from caseweight.hr import apply_hr_changes
 from caseweight.problem import Problem, Role, Status, YoungPerson
-from caseweight.simulate_by_hand import NOBODY, _Recency, by_hand, shed_load
+from caseweight.simulate_by_hand import NOBODY, _Recency, by_hand, ignoring_notice, shed_load
 from caseweight.simulate_world import (
     ABSENCE,
+    ABSENCES,
     DEFAULT_GRADE,
+    MATERNITY,
     SIMULATED,
     TURNOVER_PER_YEAR,
     Staffing,
@@ -45,9 +49,12 @@ from caseweight.weighting import score_people
 
 __all__ = [
     "ABSENCE",
+    "ABSENCES",
     "BY_HAND",
     "BY_HAND_MANAGING",
+    "BY_HAND_NOTICE",
     "DEFAULT_GRADE",
+    "MATERNITY",
     "NOBODY",
     "SIMULATED",
     "TURNOVER_PER_YEAR",
@@ -57,6 +64,7 @@ __all__ = [
     "World",
     "build_world",
     "by_hand",
+    "ignoring_notice",
     "month_figures",
     "run_policy",
     "shed_load",
@@ -65,15 +73,22 @@ __all__ = [
 
 BY_HAND = "by hand"
 BY_HAND_MANAGING = "by hand, managing caseloads"
+BY_HAND_NOTICE = "by hand, nobody new to leavers"
 
 
 @dataclass(frozen=True)
 class Policy:
-    """``change_penalty`` set: caseweight; else by hand, managing above ``shed_above``."""
+    """``change_penalty`` set: caseweight; else by hand, managing above ``shed_above``.
+
+    ``notice_rule``: a policy by hand applies the config's rule that a worker
+    about to leave or go on long-term absence receives nobody new (caseweight
+    always does; the issue's "by hand" does not).
+    """
 
     name: str
     change_penalty: int | None = None
     shed_above: float | None = None
+    notice_rule: bool = False
 
 
 @dataclass
@@ -126,6 +141,8 @@ def _allocate(
         proposal = propose(problem, config, time_limit)
         return proposal.demand, np.asarray(proposal.assignment), not proposal.result.repeatable
     demand = build_demand(problem, score_people(problem, config), config)
+    if not policy.notice_rule:
+        caps = ignoring_notice(problem, caps)
     assignment = by_hand(problem, demand, caps, policy.shed_above)
     if policy.shed_above is not None:
         assignment = shed_load(

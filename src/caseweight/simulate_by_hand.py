@@ -4,10 +4,17 @@
 the young person and gives each young person needing a worker to the
 least-loaded worker with room; "managing caseloads" then moves cases off any
 worker above a utilisation threshold, the most recently allocated first.
+
+Taken literally, the issue's "by hand" does not read the HR feed ahead: it
+gives young people to a worker who leaves or goes on long-term absence next
+week (:func:`ignoring_notice`). The managing policy, as a team manager who
+knows their staff's notice, keeps the config's rule (nobody new for a worker
+about to go: :mod:`caseweight.capacity`).
 """
 
 from __future__ import annotations
 
+import dataclasses
 import zlib
 from collections import defaultdict
 from collections.abc import Sequence
@@ -45,6 +52,18 @@ class _Recency:
             month = self.since.get((person, req.role), -1) if kept else self.month
             out.append((month, zlib.crc32(f"{self.seed}:{person}:{req.role}".encode())))
         return out
+
+
+def ignoring_notice(problem: Problem, caps: Sequence[WorkerCapacity]) -> tuple[WorkerCapacity, ...]:
+    """``caps`` without the rule that a worker about to leave or go absent receives nobody.
+
+    Every worker who can hold young people and is accepting new ones (the
+    workers file's own flag) can receive, however soon they go.
+    """
+    return tuple(
+        dataclasses.replace(cap, can_receive=cap.can_hold and worker.accepting_new)
+        for cap, worker in zip(caps, problem.workers, strict=True)
+    )
 
 
 def by_hand(

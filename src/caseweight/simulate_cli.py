@@ -47,10 +47,19 @@ if TYPE_CHECKING:
 @click.option(
     "--notice-months",
     type=click.IntRange(0, 6),
-    default=0,
+    default=1,
     show_default=True,
-    help="Months before a simulated leaver goes that the policies know of it (their "
-    "leaving_on): an assumption, no national figure.",
+    help="Months before a simulated leaver (a permanent worker, or an agency cover "
+    "ending) goes that the policies know of it, as their leaving_on: an assumption.",
+)
+@click.option(
+    "--absence-notice-months",
+    type=click.IntRange(0, 6),
+    default=3,
+    show_default=True,
+    help="Months before an announced long-term absence (maternity: half of them, an "
+    "assumption) starts that the policies know of it, as a dated 100% reduction; "
+    "the others (sickness) are known the day they start.",
 )
 @click.option(
     "--shed-above",
@@ -102,6 +111,7 @@ def simulate_command(
     turnover: float,
     absences_per_year: float,
     notice_months: int,
+    absence_notice_months: int,
     shed_above: float,
     other_change_penalty: int,
     time_limit: float | None,
@@ -114,9 +124,12 @@ def simulate_command(
     (their post covered by an agency worker until a permanent starter takes it)
     or start a long-term absence; and each policy's proposal is approved.
     Compares "by hand" (keep current workers; each young person needing one
-    goes to the least-loaded worker), "by hand, managing caseloads" (the same,
-    then cases move off workers above --shed-above, last in first out),
-    caseweight, and caseweight with another change penalty: changes of worker,
+    goes to the least-loaded worker, even one about to leave), the same giving
+    nobody new to a worker about to leave or go on long-term absence (the
+    config's rule, which caseweight applies), "by hand, managing caseloads"
+    (with that rule; then cases move off workers above --shed-above, last in
+    first out), caseweight, and caseweight with another change penalty:
+    changes of worker,
     shares of young people with 2 and with 3+ workers in the year, 16-17s
     without a PA, utilisation. See docs/simulate.md.
 
@@ -127,6 +140,7 @@ def simulate_command(
     from caseweight.simulate import (
         BY_HAND,
         BY_HAND_MANAGING,
+        BY_HAND_NOTICE,
         Policy,
         Staffing,
         build_world,
@@ -134,11 +148,17 @@ def simulate_command(
 
     problem, changes, config = load_base(scenario, cases, workers, hr, as_of, config_path)
     settings = CohortSettings(entries_per_month, 0.40, exits_per_year, stay_after_21)
-    staffing = Staffing(absences_per_year=absences_per_year, notice_months=notice_months)
+    staffing = Staffing(
+        absences_per_year=absences_per_year,
+        notice_months=notice_months,
+        absence_notice_months=absence_notice_months,
+    )
     world = build_world(problem, changes, config, months, settings, turnover, seed, staffing)
+    managing = f"{BY_HAND_MANAGING} (above {shed_above:.0%})"
     policies = [
         Policy(BY_HAND),
-        Policy(f"{BY_HAND_MANAGING} (above {shed_above:.0%})", shed_above=shed_above),
+        Policy(BY_HAND_NOTICE, notice_rule=True),
+        Policy(managing, shed_above=shed_above, notice_rule=True),
         Policy("caseweight", config.optimiser.change_penalty),
         Policy(f"caseweight, change penalty {other_change_penalty}", other_change_penalty),
     ]
@@ -258,7 +278,7 @@ def _year_cell(result: PolicyResult, key: str, kind: str) -> str:
 
 def world_summary(world: World) -> str:
     """What happened to the staff in the simulated year, the same for every policy."""
-    from caseweight.simulate import ABSENCE, SIMULATED
+    from caseweight.simulate import ABSENCE, MATERNITY, SIMULATED
 
     simulated = [c for c in world.hr if c.file == SIMULATED and c.effective_from <= world.days[-1]]
     count = Counter(c.reason if c.kind.value != "leaver" else "leaver" for c in simulated)
@@ -268,5 +288,7 @@ def world_summary(world: World) -> str:
         f"agency cover at the start;\n{count['leaver']} leavers (permanent or end of cover), "
         f"{count['agency cover (simulated)']} agency covers and "
         f"{count['permanent starter (simulated)']} permanent starters starting, "
-        f"{count[ABSENCE]} long-term absences. See docs/simulate.md."
+        f"{count[MATERNITY] + count[ABSENCE]} long-term absences ({count[MATERNITY]} "
+        f"announced).\nKnown ahead through the HR data: leavers {world.notice_months} "
+        f"month(s), announced absences {world.absence_notice_months}. See docs/simulate.md."
     )

@@ -4,7 +4,11 @@ Built once and shared by every policy (same seed, same world): the forecast's
 cohort (:mod:`caseweight.cohort`), the HR feed, and staffing events drawn at
 the national rates of ``docs/domain.md`` (:class:`Staffing`): permanent
 leavers, each post covered by an agency worker after a gap until a permanent
-starter takes it over, and long-term absences. See ``docs/simulate.md``.
+starter takes it over, and long-term absences. The policies learn of each
+event as an authority would, through its HR data: a leaver's ``leaving_on``
+``notice_months`` ahead, an announced absence (maternity) as a dated 100%
+reduction ``absence_notice_months`` ahead, an unannounced one (sickness) the
+day it starts (:meth:`World.known_on`). See ``docs/simulate.md``.
 """
 
 from __future__ import annotations
@@ -25,7 +29,9 @@ from caseweight.problem import Problem, Role, Worker, YoungPerson, add_months
 
 TURNOVER_PER_YEAR = 0.159  # DfE workforce 2023
 DEFAULT_GRADE = {Role.SOCIAL_WORKER: "social_worker", Role.PERSONAL_ADVISER: "personal_adviser"}
-ABSENCE = "long-term absence (simulated)"
+ABSENCE = "long-term sickness (simulated)"  # known the day it starts
+MATERNITY = "maternity leave (simulated)"  # announced absence_notice_months ahead
+ABSENCES = (ABSENCE, MATERNITY)
 SIMULATED = "simulation"
 
 
@@ -43,6 +49,14 @@ class Staffing:
     absences (maternity, long-term sickness: a 100% reduction) have no national
     figure: ``cover_gap_months``, ``absences_per_year`` and ``absence_months``
     are assumptions, documented in ``docs/simulate.md``; 0 switches them off.
+
+    What the policies are told ahead, also assumptions: a leaver (a permanent
+    worker resigning, or an agency cover whose contracted end comes)
+    ``notice_months`` before they go; a long-term absence that is announced
+    (``announced_absence_share`` of them: maternity leave, notified by law by
+    the 15th week before the expected week of childbirth)
+    ``absence_notice_months`` before it starts; the others (long-term
+    sickness) the day they start.
     """
 
     turnover: float = TURNOVER_PER_YEAR
@@ -51,7 +65,9 @@ class Staffing:
     cover_gap_months: int = 1
     absences_per_year: float = 0.04
     absence_months: tuple[int, int] = (3, 9)
-    notice_months: int = 0  # how long before a simulated leaver goes the policies know
+    notice_months: int = 1
+    absence_notice_months: int = 3
+    announced_absence_share: float = 0.5
 
     def cover_end_chance(self) -> float:
         """Monthly chance an agency cover ends (a permanent starter takes the post)."""
@@ -78,19 +94,21 @@ class World:
     agency: frozenset[str] = frozenset()
     seed: int = 0
     notice_months: int = 0
+    absence_notice_months: int = 0
 
     def known_on(self, day: date) -> tuple[HRChange, ...]:
         """The HR rows a policy knows on ``day``: the feed (the authority's plan) and the
-        simulated events once they happen (a leaver ``notice_months`` before)."""
-        return tuple(
-            c for c in self.hr if c.file != SIMULATED or _known_from(c, self.notice_months) <= day
-        )
+        simulated events from when they are announced (:meth:`known_from`)."""
+        return tuple(c for c in self.hr if c.file != SIMULATED or self.known_from(c) <= day)
 
-
-def _known_from(change: HRChange, notice_months: int) -> date:
-    if change.kind is ChangeKind.LEAVER:
-        return add_months(change.effective_from, -notice_months)
-    return change.effective_from
+    def known_from(self, change: HRChange) -> date:
+        """When the policies learn of a simulated ``change``: a leaver ``notice_months``
+        ahead, maternity leave ``absence_notice_months`` ahead, the rest the day it happens."""
+        if change.kind is ChangeKind.LEAVER:
+            return add_months(change.effective_from, -self.notice_months)
+        if change.kind is ChangeKind.REDUCTION and change.reason == MATERNITY:
+            return add_months(change.effective_from, -self.absence_notice_months)
+        return change.effective_from
 
 
 def build_world(
@@ -129,6 +147,7 @@ def build_world(
         agency,
         seed,
         staffing.notice_months,
+        staffing.absence_notice_months,
     )
 
 
@@ -189,7 +208,10 @@ def staffing_events(
             elif not post.agency and draw < leave + absent:
                 length = int(rng.integers(low, high + 1))
                 back = add_months(days[0], m + length)
-                events.append(_absence(post.worker_id, day, back - timedelta(days=1)))
+                # uniform in [0, 1) given an absence: no extra draw, the same world
+                announced = (draw - leave) < absent * staffing.announced_absence_share
+                reason = MATERNITY if announced else ABSENCE
+                events.append(_absence(post.worker_id, day, back - timedelta(days=1), reason))
                 post.busy_until = m + length + 1
     return tuple(events), frozenset(agency)
 
@@ -209,5 +231,5 @@ def _starter(post: _Post, day: date) -> HRChange:
     )
 
 
-def _absence(worker_id: str, start: date, end: date) -> HRChange:
-    return HRChange(worker_id, ChangeKind.REDUCTION, start, end, "100", ABSENCE, SIMULATED, 0)
+def _absence(worker_id: str, start: date, end: date, reason: str = ABSENCE) -> HRChange:
+    return HRChange(worker_id, ChangeKind.REDUCTION, start, end, "100", reason, SIMULATED, 0)
