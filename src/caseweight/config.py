@@ -169,8 +169,8 @@ class CapacityConfig:
     )
     target_utilisation: float = 1.0
     hard_limit: float = 1.2
-    no_new_cases_days_before_leaving: int = 28
-    no_new_cases_days_before_absence: int = 28
+    no_new_cases_days_before_leaving: int = 90
+    no_new_cases_days_before_absence: int = 90
 
 
 @dataclass(frozen=True)
