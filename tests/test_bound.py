@@ -12,7 +12,12 @@ from authority import Authority
 from caseweight.config import Config
 from caseweight.problem import Role
 from caseweight.solver.bound import RoleLP, _start
-from caseweight.solver.lagrangian import EXACT_GROUP, RoleLagrangian, _set_partitions
+from caseweight.solver.lagrangian import (
+    _PARTITIONS,
+    EXACT_GROUP,
+    RoleLagrangian,
+    _set_partitions,
+)
 from conftest import Runner, exact_optimum
 
 BELL = [1, 1, 2, 5, 15, 52, 203]
@@ -58,11 +63,34 @@ def test_a_sibling_group_is_priced_exactly(run_authority: Runner, seed: int) -> 
     rng = np.random.default_rng(seed)
     priced = rng.integers(0, 60_000, size=(len(dual.points), len(dual.workers))).astype(float)
     load, new = np.zeros(len(dual.workers)), np.zeros(len(dual.workers))
-    value = dual._group(priced, rows, load, new)
+    splits = _PARTITIONS[len(rows)]
+    extras = [len(blocks) - 1 for blocks in splits]
+    # the same family twice: groups of one size are priced side by side
+    stacked = np.array([rows, rows])
+    value = dual._groups(priced, stacked, splits, extras, load, new)
     expected = brute_force_group(priced[rows], dual.unallocated[rows], dual.sibling_cost)
-    assert value == pytest.approx(expected)
-    # the loads it reports are those of the assignment it priced
-    assert load.sum() <= dual.points[rows].sum() + 1e-9
+    assert value == pytest.approx(2 * expected)
+    # the loads it reports are those of the assignments it priced
+    assert load.sum() <= 2 * dual.points[rows].sum() + 1e-9
+
+
+def test_a_family_too_large_to_enumerate_is_priced_below_its_minimum(
+    run_authority: Runner,
+) -> None:
+    proposal = run_authority(siblings_authority(members=EXACT_GROUP + 1)).proposal
+    dual = RoleLagrangian(proposal.instance, proposal.instance.role_costs[Role.SOCIAL_WORKER])
+    [rows] = dual.large_groups
+    priced = np.random.default_rng(7).integers(0, 60_000, size=(len(dual.points), 3)).astype(float)
+    load, new = np.zeros(3), np.zeros(3)
+    value, _ = dual.evaluate(np.zeros(dual.size))
+    assert value <= proposal.result.objective + 1e-6
+    everyone = tuple(range(len(rows)))
+    lower = dual._groups(
+        priced, np.array([rows]), [(everyone,), tuple((i,) for i in everyone)], [0, 1], load, new
+    )
+    exact = brute_force_group(priced[rows], dual.unallocated[rows], dual.sibling_cost)
+    assert lower <= exact + 1e-6
+    assert lower >= exact - dual.sibling_cost * (len(rows) - 2) - 1e-6
 
 
 def test_the_bound_stays_below_the_optimum_with_a_large_family(run_authority: Runner) -> None:

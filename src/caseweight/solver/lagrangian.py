@@ -53,6 +53,13 @@ class RoleLagrangian:
             for members in instance.sibling_groups
             if len(rows := [row_of[r] for r in members if r in row_of]) > 1
         ]
+        # groups small enough to price exactly, stacked by size for numpy
+        self.by_size: dict[int, np.ndarray] = {}
+        for m in range(2, EXACT_GROUP + 1):
+            same = [rows for rows in self.groups if len(rows) == m]
+            if same:
+                self.by_size[m] = np.array(same, dtype=np.int64)
+        self.large_groups = [rows for rows in self.groups if len(rows) > EXACT_GROUP]
         self.sibling_cost = float(instance.sibling_cost)
         grouped = {i for rows in self.groups for i in rows}
         self.single = np.array([i for i in range(len(self.points)) if i not in grouped], dtype=int)
@@ -129,8 +136,16 @@ class RoleLagrangian:
         priced = self.priced(lam)
         load, new = np.zeros(n), np.zeros(n)
         value = self._singles(priced, load, new)
-        for rows in self.groups:
-            value += self._group(priced, rows, load, new)
+        for size, rows_by_group in self.by_size.items():
+            splits = _PARTITIONS[size]
+            extras = [len(blocks) - 1 for blocks in splits]
+            value += self._groups(priced, rows_by_group, splits, extras, load, new)
+        for rows in self.large_groups:
+            # too large to enumerate: together, or apart for one penalty (a lower
+            # bound on any split, since a split costs at least one penalty)
+            everyone = tuple(range(len(rows)))
+            splits = [(everyone,), tuple((i,) for i in everyone)]
+            value += self._groups(priced, np.array([rows]), splits, [0, 1], load, new)
         reduced = self.seg_cost + self.seg_sign * mu[:, None]  # above: a + mu; below: b - mu
         take = (reduced < 0) * self.seg_len
         value += float((mu * self.target).sum() + (reduced * take).sum() - (nu * self.kept).sum())
@@ -147,52 +162,55 @@ class RoleLagrangian:
         rows = self.single
         if rows.size == 0:
             return 0.0
-        best = priced[rows].argmin(axis=1)
+        # argmin over every row (no copy of the big matrix), then the singles'
+        best = priced.argmin(axis=1)[rows]
         value = priced[rows, best]
         chosen = value < self.unallocated[rows]
         self._take(rows[chosen], best[chosen], load, new)
         return float(np.where(chosen, value, self.unallocated[rows]).sum())
 
-    def _group(
-        self, priced: np.ndarray, rows: list[int], load: np.ndarray, new: np.ndarray
+    def _groups(
+        self,
+        priced: np.ndarray,
+        rows: np.ndarray,
+        splits: list[tuple[tuple[int, ...], ...]],
+        extras: list[int],
+        load: np.ndarray,
+        new: np.ndarray,
     ) -> float:
-        """The group's exact minimum: each member's price plus the split penalty per extra worker.
+        """Sibling groups of one size priced at once: each takes its cheapest split.
 
-        Enumerates how the members could be split into workers (set partitions):
-        a block of two or more takes its cheapest common worker, a member alone
-        its cheapest worker. Groups larger than :data:`EXACT_GROUP` fall back to
-        the weaker "all together, or apart for one penalty".
+        ``rows`` is (groups, size). For each way ``splits`` offers to split the
+        members into workers, a block of two or more takes its cheapest common
+        worker, a member alone its cheapest worker, and the split costs
+        ``extras`` split penalties. With every set partition and one penalty
+        per block past the first, this is each group's exact minimum.
         """
-        part = priced[rows]
-        index = np.array(rows)
-        cap = self.unallocated[index]
-        alone = np.minimum(part, cap[:, None])
-        best = part.argmin(axis=1)
-        solo = np.minimum(part[np.arange(len(rows)), best], cap)
-        everyone = tuple(range(len(rows)))
-        # too large to enumerate: together, or apart for one penalty (a lower bound
-        # on any split, since a split costs at least one penalty)
-        exact = len(rows) <= EXACT_GROUP
-        splits = _PARTITIONS[len(rows)] if exact else [(everyone,), tuple((i,) for i in everyone)]
-        best_value, best_cols = np.inf, np.zeros(len(rows), dtype=np.int64)
-        for blocks in splits:
-            extra = len(blocks) - 1 if exact else min(len(blocks) - 1, 1)
-            value = self.sibling_cost * extra
-            cols = np.empty(len(rows), dtype=np.int64)
+        n_groups, size = rows.shape
+        part = priced[rows]  # (G, m, W)
+        cap = self.unallocated[rows]  # (G, m)
+        alone = np.minimum(part, cap[:, :, None])
+        best = part.argmin(axis=2)
+        solo = np.minimum(np.take_along_axis(part, best[:, :, None], axis=2)[:, :, 0], cap)
+        values = np.empty((len(splits), n_groups))
+        columns = np.empty((len(splits), n_groups, size), dtype=np.int64)
+        for k, blocks in enumerate(splits):
+            total = np.full(n_groups, float(self.sibling_cost * extras[k]))
             for block in blocks:
                 if len(block) == 1:
-                    value += float(solo[block[0]])
-                    cols[block[0]] = best[block[0]]
+                    total += solo[:, block[0]]
+                    columns[k, :, block[0]] = best[:, block[0]]
                     continue
-                summed = alone[list(block)].sum(axis=0)
-                col = int(summed.argmin())
-                value += float(summed[col])
-                cols[list(block)] = col
-            if value < best_value:
-                best_value, best_cols = value, cols
-        placed = part[np.arange(len(rows)), best_cols] <= cap
-        self._take(index[placed], best_cols[placed], load, new)
-        return best_value
+                summed = alone[:, list(block)].sum(axis=1)  # (G, W)
+                col = summed.argmin(axis=1)
+                total += summed[np.arange(n_groups), col]
+                columns[k][:, list(block)] = col[:, None]
+            values[k] = total
+        choice = values.argmin(axis=0)
+        cols = columns[choice, np.arange(n_groups)]  # (G, m)
+        placed = np.take_along_axis(part, cols[:, :, None], axis=2)[:, :, 0] <= cap
+        self._take(rows[placed], cols[placed], load, new)
+        return float(values[choice, np.arange(n_groups)].sum())
 
 
 def _set_partitions(items: list[int]) -> list[tuple[tuple[int, ...], ...]]:
@@ -214,23 +232,47 @@ _PARTITIONS = {m: _set_partitions(list(range(m))) for m in range(1, EXACT_GROUP 
 
 
 def ascend(
-    dual: RoleLagrangian, mu: np.ndarray, upper: float, seconds: float, max_steps: int = 80
+    dual: RoleLagrangian, mu: np.ndarray, upper: float, seconds: float, max_steps: int = 5000
 ) -> tuple[float, np.ndarray]:
-    """Projected subgradient ascent with Polyak steps towards ``upper``; best L and multipliers."""
+    """Projected subgradient ascent within ``seconds``; the best L and its multipliers.
+
+    Steps aim at a level between the best L so far and the incumbent's
+    objective ``upper`` (Polyak's rule with a target), along the subgradient
+    deflected by the previous direction, which damps the zig-zag between two
+    workers' load rows. After ``STALL_STEPS`` steps without a better L the
+    ascent goes back to the best multipliers and halves its aim.
+    """
     deadline = time.perf_counter() + seconds
     mu = dual.project(mu)
     best_value, best_mu = dual.evaluate(mu)[0], mu.copy()
-    scale, stalled = 1.0, 0
+    aim, stalled = TARGET_SHARE, 0
+    direction: np.ndarray | None = None
     for _ in range(max_steps):
+        if time.perf_counter() > deadline:
+            break
         value, gradient = dual.evaluate(mu)
-        if value > best_value + 1e-6 * abs(best_value):
+        if value > best_value + 1e-7 * abs(best_value):
             best_value, best_mu, stalled = value, mu.copy(), 0
         else:
             stalled += 1
-            if stalled >= 5:
-                scale, stalled = scale / 2, 0
-        norm = float((gradient**2).sum())
-        if norm == 0 or scale < 1e-4 or time.perf_counter() > deadline:
+            if stalled >= STALL_STEPS:
+                aim, stalled, direction = aim / 2, 0, None
+                mu = best_mu.copy()
+                if aim < 1e-5:
+                    break
+                continue
+        direction = gradient if direction is None else gradient + DEFLECTION * direction
+        norm = float((direction**2).sum())
+        if norm == 0:
             break
-        mu = dual.project(mu + scale * max(upper - value, 1e-9) / norm * gradient)
+        level = best_value + aim * max(upper - best_value, 0.0)
+        mu = dual.project(mu + max(level - value, 1e-9) / norm * direction)
     return best_value, best_mu
+
+
+#: Subgradient ascent: the share of the way to the incumbent's objective each
+#: step aims at, the weight of the previous direction, and the steps without a
+#: better bound before the aim halves.
+TARGET_SHARE = 1.0
+DEFLECTION = 0.5
+STALL_STEPS = 10
