@@ -118,7 +118,7 @@ def simulate_command(
     jobs: int | None,
     out_file: Path | None,
 ) -> None:
-    """Simulate a year of monthly allocations under four policies, side by side.
+    """Simulate a year of monthly allocations under five policies, side by side.
 
     Each month the cohort ages, enters and leaves care; permanent workers leave
     (their post covered by an agency worker until a permanent starter takes it)
