@@ -215,7 +215,7 @@ class OptimiserConfig:
 class Config:
     """Everything configurable, with defaults for every field."""
 
-    version: str = "2026.11b-default"
+    version: str = "2026.11c-default"
     personal_adviser_from_age: float = 16.0
     transition_months: int = 6
     weights: Weights = field(default_factory=Weights)
