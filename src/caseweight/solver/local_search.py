@@ -9,6 +9,7 @@ are cheap to fix this way and expensive for a time-limited CP-SAT model.
 
 from __future__ import annotations
 
+import bisect
 import time
 
 import numpy as np
@@ -18,6 +19,8 @@ from caseweight.solver.warm_start import UNALLOCATED, loads_and_cases
 
 #: Young people moved off one worker at most to let an unallocated one in.
 MAX_EJECTIONS = 6
+#: Young people a relief pass may look at as the one a worker gives up in a trade.
+RELIEF_WORK = 60_000
 
 
 class _State:
@@ -152,6 +155,128 @@ def _make_room(state: _State, r: int, w: int) -> int | None:
     return None
 
 
+def _ends_within(state: _State, w: int, load: int, cases: int, receives: bool) -> bool:
+    """Rule 5 for ``w`` ending with ``load`` and ``cases``: a receiver stays within its limits."""
+    if not receives:
+        return True
+    limit = state.max_cases[w]
+    return load <= state.hard_limit[w] and (limit is None or cases <= limit)
+
+
+def _trade_for_room(
+    state: _State, r: int, holding: dict[int, list[int]], work: list[int] | None = None
+) -> int:
+    """Let unallocated ``r`` in by a trade: a worker ``w`` gives a larger young person
+    ``s`` to a worker ``v`` with room and takes back a smaller ``t`` from ``v``.
+
+    A worker at the hard limit cannot pass anyone on to workers who are full,
+    and one whose room is in points but not in cases (``max_cases``) cannot
+    take anyone; a trade uses the second's room in points to make room in the
+    first without changing anyone's number of cases. The best trade over
+    ``r``'s candidates is made if it lowers the objective; returns 1 if made.
+    """
+    inst, points, cost = state.inst, state.points, state.cost
+    room = [state.hard_limit[v] - state.loads_list[v] for v in range(inst.n_workers)]
+    leave_r = _leave_delta(state, r)
+    held = int(state.assignment[r])
+    best: tuple[int, int, int, int, int] | None = None
+    by_points: dict[int, tuple[list[int], list[int]]] = {}  # per v: points sorted, and who
+    for w in cost[r]:
+        need = state.loads_list[w] + points[r] - state.hard_limit[w]
+        if need <= 0 or inst.balance[w] is None or w == held:
+            continue  # fits already (make-room's business) or cannot hold
+        if work is not None:
+            work[0] -= len(holding[w])
+        for s in holding[w]:
+            for v in cost[s]:
+                if v in (w, held) or room[v] <= 0 or inst.balance[v] is None:
+                    continue
+                if v not in by_points:
+                    ranked = sorted(holding[v], key=lambda t: points[t])
+                    by_points[v] = ([points[t] for t in ranked], ranked)
+                sizes, people = by_points[v]
+                # t must be smaller than s by at least the need, at most v's room
+                lo = bisect.bisect_left(sizes, points[s] - room[v])
+                hi = bisect.bisect_right(sizes, points[s] - need)
+                for t in people[lo:hi]:
+                    if w not in cost[t]:
+                        continue
+                    delta = _trade_delta(state, r, w, s, v, t) + leave_r
+                    if delta < 0 and (best is None or delta < best[0]):
+                        best = (delta, w, s, v, t)
+    if best is None:
+        return 0
+    _, w, s, v, t = best
+    for person, worker in ((s, v), (t, w), (r, w)):
+        old = int(state.assignment[person])
+        if old != UNALLOCATED and person in holding[old]:
+            holding[old].remove(person)
+        if person not in state.group_of:
+            holding[worker].append(person)
+        state.move(person, worker)
+    return 1
+
+
+def _relieve_by_trades(state: _State, deadline: float) -> int:
+    """Trade the young people of workers above the hard limit elsewhere, largest first."""
+    moved = 0
+    holding = _holding(state)
+    work = [RELIEF_WORK]  # young people ``s`` looked at, at most: work, not the clock
+    for w in _over_hard_limit(state):
+        curve = state.inst.balance[w]
+        load = state.loads_list[w]
+        # only a worker on the steepest part of their balance curve (past 140%
+        # by default): a trade moves two or three young people
+        if (
+            curve is None
+            or state.balance(w, load) - state.balance(w, load - 1) < curve.above[-1][1]
+        ):
+            continue
+        for r in sorted(holding[w], key=lambda r: (-state.points[r], r)):
+            if state.loads_list[w] <= state.hard_limit[w] or work[0] <= 0:
+                break
+            if time.perf_counter() > deadline:
+                return moved
+            moved += _trade_for_room(state, r, holding, work)
+    return moved
+
+
+def _over_hard_limit(state: _State) -> list[int]:
+    """Workers above their hard limit, the most utilised first."""
+    inst = state.inst
+    over = [
+        w
+        for w in range(inst.n_workers)
+        if inst.balance[w] is not None and state.loads_list[w] > state.hard_limit[w]
+    ]
+    return sorted(over, key=lambda w: (-state.loads_list[w] / max(1, int(inst.capacity[w])), w))
+
+
+def _holding(state: _State) -> dict[int, list[int]]:
+    """Each worker's young people who may be traded (not in a sibling group)."""
+    out: dict[int, list[int]] = {w: [] for w in range(state.inst.n_workers)}
+    for r, w in enumerate(state.assignment.tolist()):
+        if w != UNALLOCATED and r not in state.group_of:
+            out[w].append(r)
+    return out
+
+
+def _trade_delta(state: _State, r: int, w: int, s: int, v: int, t: int) -> int:
+    """Objective change of s: w -> v, t: v -> w and r joining w; 10**18 when not allowed."""
+    points, cost, current = state.points, state.cost, state.current
+    load_w = state.loads_list[w] - points[s] + points[t] + points[r]
+    load_v = state.loads_list[v] + points[s] - points[t]
+    new_v = state.new[v] - int(current[t] != v) + int(current[s] != v)
+    cases_w = state.cases[w] + 1
+    if not _ends_within(state, w, load_w, cases_w, True) or not _ends_within(
+        state, v, load_v, state.cases[v], new_v > 0
+    ):
+        return 10**18
+    delta = cost[s][v] - cost[s][w] + cost[t][w] - cost[t][v] + cost[r][w]
+    delta += state.balance(w, load_w) - state.penalty[w]
+    return delta + state.balance(v, load_v) - state.penalty[v]
+
+
 def _swap_delta(state: _State, r: int, s: int) -> int | None:
     """Objective change of exchanging the workers of ``r`` and ``s``; None if not allowed."""
     inst = state.inst
@@ -222,7 +347,13 @@ def improve(instance: Instance, assignment: np.ndarray, seconds: float) -> tuple
                 if _make_room(state, r, option.worker) is not None:
                     moved += 1
                     break
+            else:
+                moved += _trade_for_room(state, r, _holding(state))
         moved += _swaps(state)
+        if not moved:
+            # the last resort, dearer to search: trades that relieve workers
+            # above the hard limit
+            moved = _relieve_by_trades(state, deadline)
         if not moved:
             return state.assignment, True
     return state.assignment, False

@@ -1,0 +1,105 @@
+"""Trades in the hill climb: room made where no single move can make it."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+import pytest
+
+from authority import Authority
+from caseweight.solution import objective_terms
+from caseweight.solver.instance import Instance
+from caseweight.solver.local_search import improve
+from caseweight.solver.warm_start import UNALLOCATED, loads_and_cases
+from conftest import Runner
+
+#: tenths of a point per young person; A holds S and X, B holds T and Y, R is new
+POINTS = {"S": 50, "X": 60, "T": 10, "Y": 10, "R": 40}
+
+
+def trade_case(run_authority: Runner, b_load: int) -> tuple[Instance, np.ndarray, dict]:
+    """A (the only Farsi speaker) is 10 short of room for R; B has room in points
+    but is at its ``max_cases`` of 2, so nobody can simply move to B.
+
+    ``b_load`` sets B's load through Y's points (room = 120 - b_load).
+    """
+    authority = Authority()
+    authority.worker("A", capacity_points=10, skills="language:farsi")
+    authority.worker("B", capacity_points=10, max_cases=2)
+    for person, holder in (("S", "A"), ("X", "A"), ("T", "B"), ("Y", "B")):
+        authority.person(person, age=9, sw=holder)
+    authority.person("R", age=9, needs_skills="language:farsi")
+    proposal = run_authority(authority).proposal
+    instance, problem = proposal.instance, proposal.problem
+    person_of = {problem.people[req.person].person_id: req.index for req in instance.requirements}
+    points = {**POINTS, "Y": b_load - POINTS["T"]}
+    requirements = tuple(
+        dataclasses.replace(req, points=points[problem.people[req.person].person_id])
+        for req in instance.requirements
+    )
+    a, b = problem.worker_index["A"], problem.worker_index["B"]
+    hard = instance.hard_limit.copy()
+    hard[[a, b]] = 120
+    instance = dataclasses.replace(instance, requirements=requirements, hard_limit=hard)
+    start = np.full(len(requirements), UNALLOCATED, dtype=np.int64)
+    for person, holder in (("S", a), ("X", a), ("T", b), ("Y", b)):
+        start[person_of[person]] = holder
+    return instance, start, {"A": a, "B": b, **person_of}
+
+
+def test_a_trade_lets_in_a_young_person_no_single_move_can(run_authority: Runner) -> None:
+    instance, start, ids = trade_case(run_authority, b_load=20)
+    assert ids["B"] in {c.worker for c in instance.candidates[ids["S"]]}
+    result, _ = improve(instance, start, seconds=10)
+    assert result[ids["R"]] == ids["A"]
+    # A gave a larger one (S or X) to B and took back the smaller T: B's count is unchanged
+    assert ids["B"] in (result[ids["S"]], result[ids["X"]]) and result[ids["T"]] == ids["A"]
+    loads, cases = loads_and_cases(instance, result)
+    assert loads[ids["A"]] <= 120 and loads[ids["B"]] <= 120 and cases[ids["B"]] == 2
+    assert sum(objective_terms(instance, result).values()) < sum(
+        objective_terms(instance, start).values()
+    )
+
+
+@pytest.mark.parametrize("b_load", [100, 110])
+def test_no_trade_when_the_receiver_has_too_little_room(run_authority: Runner, b_load: int) -> None:
+    """B's room (20 or 10) is less than any trade gives (S - T = 40, X - T = 50)."""
+    instance, start, ids = trade_case(run_authority, b_load=b_load)
+    result, _ = improve(instance, start, seconds=10)
+    assert result[ids["R"]] == UNALLOCATED
+    loads, cases = loads_and_cases(instance, result)
+    assert loads[ids["A"]] <= 120 and cases[ids["B"]] <= 2
+
+
+def test_a_trade_relieves_a_worker_far_over_the_hard_limit(run_authority: Runner) -> None:
+    """A holds 160% and nobody can simply take from A: W is at its hard limit and
+    V, with room in points, at its ``max_cases``. W gives P to V, takes back the
+    smaller T, and so has room for one of A's young people."""
+    authority = Authority()
+    for w in ("A", "W"):
+        authority.worker(w, capacity_points=10)
+    authority.worker("V", capacity_points=10, max_cases=2)
+    holders = {"S": "A", "X": "A", "Z": "A", "P": "W", "Q": "W", "T": "V", "Y": "V"}
+    for person, holder in holders.items():
+        authority.person(person, age=9, sw=holder)
+    proposal = run_authority(authority).proposal
+    instance, problem = proposal.instance, proposal.problem
+    points = {"S": 60, "X": 50, "Z": 50, "P": 60, "Q": 60, "T": 10, "Y": 10}
+    requirements = tuple(
+        dataclasses.replace(req, points=points[problem.people[req.person].person_id])
+        for req in instance.requirements
+    )
+    hard = np.full(instance.n_workers, 120, dtype=np.int64)
+    instance = dataclasses.replace(instance, requirements=requirements, hard_limit=hard)
+    start = np.array(
+        [problem.worker_index[holders[problem.people[r.person].person_id]] for r in requirements]
+    )
+    result, _ = improve(instance, start, seconds=10)
+    loads, cases = loads_and_cases(instance, result)
+    a, w, v = (problem.worker_index[x] for x in ("A", "W", "V"))
+    assert loads[a] < 160  # relieved
+    assert loads[w] <= 120 and loads[v] <= 120 and cases[v] <= 2
+    assert sum(objective_terms(instance, result).values()) < sum(
+        objective_terms(instance, start).values()
+    )
