@@ -103,3 +103,33 @@ def test_a_trade_relieves_a_worker_far_over_the_hard_limit(run_authority: Runner
     assert sum(objective_terms(instance, result).values()) < sum(
         objective_terms(instance, start).values()
     )
+
+
+def test_a_swap_sends_a_moved_young_person_back_to_their_own_worker(
+    run_authority: Runner,
+) -> None:
+    """R (A's) sits with B and N (nobody's yet) with A; both workers are at the hard
+    limit, so only exchanging the two puts R back with A, saving a change."""
+    authority = Authority()
+    for w in ("A", "B"):
+        authority.worker(w, capacity_points=10)
+    authority.person("R", age=9, sw="A")
+    authority.person("N", age=9)
+    authority.person("F1", age=9, sw="A")
+    authority.person("F2", age=9, sw="B")
+    proposal = run_authority(authority).proposal
+    instance, problem = proposal.instance, proposal.problem
+    points = {"R": 30, "N": 30, "F1": 90, "F2": 90}
+    name = {req.index: problem.people[req.person].person_id for req in instance.requirements}
+    requirements = tuple(
+        dataclasses.replace(req, points=points[name[req.index]]) for req in instance.requirements
+    )
+    instance = dataclasses.replace(
+        instance, requirements=requirements, hard_limit=np.full(instance.n_workers, 120)
+    )
+    a, b = problem.worker_index["A"], problem.worker_index["B"]
+    start_on = {"R": b, "N": a, "F1": a, "F2": b}
+    start = np.array([start_on[name[r.index]] for r in requirements], dtype=np.int64)
+    result, _ = improve(instance, start, seconds=10)
+    on = {name[r]: int(w) for r, w in enumerate(result)}
+    assert on == {"R": a, "N": b, "F1": a, "F2": b}

@@ -296,23 +296,28 @@ def _swap_delta(state: _State, r: int, s: int) -> int | None:
 
 
 def _swaps(state: _State) -> int:
-    """Exchange workers of two young people where each side costs less: team and skills."""
+    """Exchange the workers of two young people where one side costs less.
+
+    For a young person whose pair costs anything (a change of worker, another
+    team, a missing skill), try each cheaper worker's young people: sending a
+    moved young person back to their own worker in exchange for one who has
+    no worker yet saves a change at no cost in balance.
+    """
     inst = state.inst
+    holding = _holding(state)
     swapped = 0
     for r, options in enumerate(inst.candidates):
         a = int(state.assignment[r])
         if a == UNALLOCATED or r in state.group_of:
             continue
-        here = next(o for o in options if o.worker == a)
-        if here.team_cost == 0 and here.skill_cost == 0:
+        here = state.cost[r][a]
+        if here == 0:
             continue
         best, best_delta = None, 0
         for option in options:
-            if option.cost >= here.cost:
+            if option.cost >= here:
                 continue
-            for s in np.flatnonzero(state.assignment == option.worker).tolist():
-                if s in state.group_of:
-                    continue
+            for s in holding[option.worker]:
                 delta = _swap_delta(state, r, s)
                 if delta is not None and delta < best_delta:
                     best, best_delta = s, delta
@@ -320,6 +325,10 @@ def _swaps(state: _State) -> int:
             b = int(state.assignment[best])
             state.move(r, b)
             state.move(best, a)
+            holding[a].remove(r)
+            holding[b].remove(best)
+            holding[a].append(best)
+            holding[b].append(r)
             swapped += 1
     return swapped
 
