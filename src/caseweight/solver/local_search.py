@@ -27,8 +27,9 @@ class _State:
     def __init__(self, instance: Instance, assignment: np.ndarray) -> None:
         self.inst = instance
         self.assignment = assignment
-        self.loads, self.cases = loads_and_cases(instance, assignment)
-        self.new = np.zeros(instance.n_workers, dtype=np.int64)
+        self.loads, cases = loads_and_cases(instance, assignment)
+        self.cases: list[int] = cases.tolist()
+        self.new = [0] * instance.n_workers
         for req in instance.requirements:
             w = int(assignment[req.index])
             if w != UNALLOCATED and w != req.current_worker:
@@ -41,6 +42,12 @@ class _State:
         self.hard_limit = instance.hard_limit.tolist()
         self.max_cases = [c.max_cases for c in instance.capacities]
         self.loads_list = self.loads.tolist()
+        self.touched: set[int] = set()  # workers whose load changed since last asked
+        # each worker's young people outside sibling groups, in a stable order
+        self.holding: list[dict[int, None]] = [{} for _ in range(instance.n_workers)]
+        for r, w in enumerate(assignment.tolist()):
+            if w != UNALLOCATED and r not in self.group_of:
+                self.holding[w][r] = None
         self.penalty = [self.balance(w, load) for w, load in enumerate(self.loads_list)]
 
     def balance(self, w: int, load: int) -> int:
@@ -68,6 +75,11 @@ class _State:
     def move(self, r: int, w: int) -> None:
         points, current = self.points[r], self.current[r]
         old = int(self.assignment[r])
+        if r not in self.group_of:
+            if old != UNALLOCATED:
+                del self.holding[old][r]
+            if w != UNALLOCATED:
+                self.holding[w][r] = None
         if old != UNALLOCATED:
             self._add(old, -points)
             self.cases[old] -= 1
@@ -78,6 +90,7 @@ class _State:
         self.new[w] += int(w != current)
 
     def _add(self, w: int, points: int) -> None:
+        self.touched.add(w)
         self.loads[w] += points
         self.loads_list[w] += points
         self.penalty[w] = self.balance(w, self.loads_list[w])
@@ -134,7 +147,7 @@ def _make_room(state: _State, r: int, w: int) -> int | None:
     total = 0
     while not state.fits(r, w):
         choice = None
-        for other in np.flatnonzero(state.assignment == w).tolist():
+        for other in sorted(state.holding[w]):
             if other in state.group_of:
                 continue
             target, delta = _best_move(state, other, avoid=w)
@@ -163,9 +176,7 @@ def _ends_within(state: _State, w: int, load: int, cases: int, receives: bool) -
     return load <= state.hard_limit[w] and (limit is None or cases <= limit)
 
 
-def _trade_for_room(
-    state: _State, r: int, holding: dict[int, list[int]], work: list[int] | None = None
-) -> int:
+def _trade_for_room(state: _State, r: int, work: list[int] | None = None) -> int:
     """Let unallocated ``r`` in by a trade: a worker ``w`` gives a larger young person
     ``s`` to a worker ``v`` with room and takes back a smaller ``t`` from ``v``.
 
@@ -186,13 +197,13 @@ def _trade_for_room(
         if need <= 0 or inst.balance[w] is None or w == held:
             continue  # fits already (make-room's business) or cannot hold
         if work is not None:
-            work[0] -= len(holding[w])
-        for s in holding[w]:
+            work[0] -= len(state.holding[w])
+        for s in list(state.holding[w]):
             for v in cost[s]:
                 if v in (w, held) or room[v] <= 0 or inst.balance[v] is None:
                     continue
                 if v not in by_points:
-                    ranked = sorted(holding[v], key=lambda t: points[t])
+                    ranked = sorted(state.holding[v], key=lambda t: points[t])
                     by_points[v] = ([points[t] for t in ranked], ranked)
                 sizes, people = by_points[v]
                 # t must be smaller than s by at least the need, at most v's room
@@ -208,11 +219,6 @@ def _trade_for_room(
         return 0
     _, w, s, v, t = best
     for person, worker in ((s, v), (t, w), (r, w)):
-        old = int(state.assignment[person])
-        if old != UNALLOCATED and person in holding[old]:
-            holding[old].remove(person)
-        if person not in state.group_of:
-            holding[worker].append(person)
         state.move(person, worker)
     return 1
 
@@ -220,7 +226,6 @@ def _trade_for_room(
 def _relieve_by_trades(state: _State, deadline: float) -> int:
     """Trade the young people of workers above the hard limit elsewhere, largest first."""
     moved = 0
-    holding = _holding(state)
     work = [RELIEF_WORK]  # young people ``s`` looked at, at most: work, not the clock
     for w in _over_hard_limit(state):
         curve = state.inst.balance[w]
@@ -232,12 +237,12 @@ def _relieve_by_trades(state: _State, deadline: float) -> int:
             or state.balance(w, load) - state.balance(w, load - 1) < curve.above[-1][1]
         ):
             continue
-        for r in sorted(holding[w], key=lambda r: (-state.points[r], r)):
+        for r in sorted(state.holding[w], key=lambda r: (-state.points[r], r)):
             if state.loads_list[w] <= state.hard_limit[w] or work[0] <= 0:
                 break
             if time.perf_counter() > deadline:
                 return moved
-            moved += _trade_for_room(state, r, holding, work)
+            moved += _trade_for_room(state, r, work)
     return moved
 
 
@@ -250,15 +255,6 @@ def _over_hard_limit(state: _State) -> list[int]:
         if inst.balance[w] is not None and state.loads_list[w] > state.hard_limit[w]
     ]
     return sorted(over, key=lambda w: (-state.loads_list[w] / max(1, int(inst.capacity[w])), w))
-
-
-def _holding(state: _State) -> dict[int, list[int]]:
-    """Each worker's young people who may be traded (not in a sibling group)."""
-    out: dict[int, list[int]] = {w: [] for w in range(state.inst.n_workers)}
-    for r, w in enumerate(state.assignment.tolist()):
-        if w != UNALLOCATED and r not in state.group_of:
-            out[w].append(r)
-    return out
 
 
 def _trade_delta(state: _State, r: int, w: int, s: int, v: int, t: int) -> int:
@@ -304,7 +300,6 @@ def _swaps(state: _State) -> int:
     no worker yet saves a change at no cost in balance.
     """
     inst = state.inst
-    holding = _holding(state)
     swapped = 0
     for r, options in enumerate(inst.candidates):
         a = int(state.assignment[r])
@@ -317,7 +312,7 @@ def _swaps(state: _State) -> int:
         for option in options:
             if option.cost >= here:
                 continue
-            for s in holding[option.worker]:
+            for s in state.holding[option.worker]:
                 delta = _swap_delta(state, r, s)
                 if delta is not None and delta < best_delta:
                     best, best_delta = s, delta
@@ -325,24 +320,28 @@ def _swaps(state: _State) -> int:
             b = int(state.assignment[best])
             state.move(r, b)
             state.move(best, a)
-            holding[a].remove(r)
-            holding[b].remove(best)
-            holding[a].append(best)
-            holding[b].append(r)
             swapped += 1
     return swapped
 
 
 def improve(instance: Instance, assignment: np.ndarray, seconds: float) -> tuple[np.ndarray, bool]:
-    """Hill-climb from ``assignment`` until nothing improves (True) or time runs out (False)."""
+    """Hill-climb from ``assignment`` until nothing improves (True) or time runs out (False).
+
+    After the first pass, a young person is looked at again only when the load
+    of their worker or of one of their candidates changed (or they have
+    siblings): for anyone else every move is priced as before and still does
+    not pay, so skipping them changes nothing but the time.
+    """
     state = _State(instance, assignment.copy())
     deadline = time.perf_counter() + seconds
+    changed: set[int] | None = None  # None: look at everyone
     for _ in range(50):
         util = state.loads / np.maximum(instance.capacity, 1)
         order = sorted(
-            range(len(instance.requirements)),
+            (r for r in range(len(instance.requirements)) if _worth_a_look(state, r, changed)),
             key=lambda r: (-(util[a] if (a := int(state.assignment[r])) >= 0 else 9.0), r),
         )
+        state.touched = set()
         moved = 0
         for r in order:
             w, delta = _best_move(state, r)
@@ -352,12 +351,14 @@ def improve(instance: Instance, assignment: np.ndarray, seconds: float) -> tuple
             if time.perf_counter() > deadline:
                 return state.assignment, False
         for r in np.flatnonzero(state.assignment == UNALLOCATED).tolist():
+            if not _worth_a_look(state, r, changed):
+                continue
             for option in instance.candidates[r]:
                 if _make_room(state, r, option.worker) is not None:
                     moved += 1
                     break
             else:
-                moved += _trade_for_room(state, r, _holding(state))
+                moved += _trade_for_room(state, r)
         moved += _swaps(state)
         if not moved:
             # the last resort, dearer to search: trades that relieve workers
@@ -365,4 +366,14 @@ def improve(instance: Instance, assignment: np.ndarray, seconds: float) -> tuple
             moved = _relieve_by_trades(state, deadline)
         if not moved:
             return state.assignment, True
+        changed = state.touched
     return state.assignment, False
+
+
+def _worth_a_look(state: _State, r: int, changed: set[int] | None) -> bool:
+    """Whether ``r``'s moves may price differently since the last pass."""
+    if changed is None or r in state.group_of:
+        return True
+    if int(state.assignment[r]) in changed:
+        return True
+    return any(w in changed for w in state.cost[r])
