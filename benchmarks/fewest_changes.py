@@ -56,7 +56,6 @@ from ortools.sat.python import cp_model
 from caseweight.problem import Role
 from caseweight.solver.instance import Instance
 from caseweight.solver.warm_start import UNALLOCATED, loads_and_cases
-from fewest_exact import exact_fewest
 
 #: Places everyone who does not stay: (changes, requirement -> worker), or (None, {}).
 Placement = Callable[..., tuple[int | None, dict[int, int]]]
@@ -343,12 +342,6 @@ def _solve_role(data: _RoleData, assignment: np.ndarray | None, options: _Option
     method = f"relaxation {outcome} ({options.engine})"
     if bound is None or bound < shed:
         method = f"shed bound (relaxation {outcome}, no stronger)"
-    if best != lower:  # small enough roles: the exact model closes what pooling leaves
-        exact_bound, exact_best, exact_found = exact_fewest(data, options)
-        if exact_bound is not None and exact_bound > lower:
-            lower, method = exact_bound, "exact model (HIGHS)"
-        if exact_best is not None and (best is None or exact_best < best):
-            best, found = exact_best, exact_found
     tries: list[tuple[Placement, np.ndarray | None, bool]] = [
         (_greedy, pooled, False),
         (_complete, pooled, False),

@@ -9,7 +9,6 @@ through MathOpt, CP-SAT for the completion).
 
 from __future__ import annotations
 
-import itertools
 import sys
 from datetime import timedelta
 from fractions import Fraction
@@ -28,7 +27,6 @@ from caseweight.pipeline import propose
 from caseweight.problem import Problem, Role
 from caseweight.solution import check_proposal
 from caseweight.solver.instance import Instance, build_instance
-from caseweight.solver.warm_start import UNALLOCATED
 from caseweight.weighting import score_people
 from conftest import RULES_CONFIG
 
@@ -36,14 +34,11 @@ sys.path.append(str(Path(__file__).parents[1] / "benchmarks"))
 from fewest_changes import (
     Fewest,
     RoleRange,
-    _Options,
-    _RoleData,
     changes_of,
     fewest_changes,
     proposal_ranges,
     violations,
 )
-from fewest_exact import exact_fewest
 
 ENGINES = ("HIGHS", "CP_SAT")
 SW = Role.SOCIAL_WORKER
@@ -189,36 +184,3 @@ def test_violations_names_a_broken_range_and_an_ineligible_worker(tmp_path: Path
     assert any("outside the range" in v for v in violations(instance, kept, sw_range(0, 0.9)))
     to_s2 = np.array([0, 2])  # S2 accepts nobody new
     assert any("not eligible" in v for v in violations(instance, to_s2, sw_range(0, 1.0)))
-
-
-RANGES = [(0, 2.5), (0, 1.6), (0, 1.3), (0.3, 1.0), (0, 0.8)]  # fewest 0, 1, 2, 2, none
-
-
-@pytest.mark.parametrize(("low", "high"), RANGES)
-def test_the_exact_model_finds_the_fewest_of_every_allocation(
-    tmp_path: Path, low: float, high: float
-) -> None:
-    """Five young people, three workers (S3 at max_cases 1), every allocation tried."""
-    authority = Authority().worker("S1", capacity_points=10).worker("S2", capacity_points=8)
-    authority.worker("S3", capacity_points=6, max_cases=1)
-    authority.person("A", age=13, sw="S1").person("B", sw="S1").person("C", sw="S1")
-    authority.person("D", age=15, sw="S2").person("F", age=3, sw="S1")
-    _, instance = build(authority, tmp_path)
-    ranges = sw_range(low, high, unallocated=1)
-    workers = [int(w) for w in instance.role_costs[SW].workers]
-    fewest = None
-    for choice in itertools.product([*workers, UNALLOCATED], repeat=len(instance.requirements)):
-        allocation = np.array(choice, dtype=np.int64)
-        if not violations(instance, allocation, ranges):
-            changes = changes_of(instance, allocation)
-            fewest = changes if fewest is None else min(fewest, changes)
-    data = _RoleData(instance, SW, ranges[SW])
-    bound, best, found = exact_fewest(data, _Options(5.0, 1, 1, "HIGHS"))
-    if fewest is None:  # no allocation meets the range: the model finds none either
-        assert best is None
-        return
-    assert (bound, best) == (fewest, fewest)
-    allocation = np.array(
-        [found.get(r.index, UNALLOCATED) for r in instance.requirements], dtype=np.int64
-    )
-    assert not violations(instance, allocation, ranges)
