@@ -188,6 +188,8 @@ def _trade_for_room(state: _State, r: int, work: list[int] | None = None) -> int
     """
     inst, points, cost = state.inst, state.points, state.cost
     room = [state.hard_limit[v] - state.loads_list[v] for v in range(inst.n_workers)]
+    if r in state.group_of:
+        return 0  # a sibling's price depends on the others' workers: single moves only
     leave_r = _leave_delta(state, r)
     held = int(state.assignment[r])
     best: tuple[int, int, int, int, int] | None = None
