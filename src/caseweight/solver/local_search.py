@@ -147,9 +147,7 @@ def _make_room(state: _State, r: int, w: int) -> int | None:
     total = 0
     while not state.fits(r, w):
         choice = None
-        for other in sorted(state.holding[w]):
-            if other in state.group_of:
-                continue
+        for other in sorted(state.holding[w]):  # siblings are not in it
             target, delta = _best_move(state, other, avoid=w)
             if delta is not None and (choice is None or delta < choice[2]):
                 choice = (other, target, delta)
@@ -186,10 +184,10 @@ def _trade_for_room(state: _State, r: int, work: list[int] | None = None) -> int
     first without changing anyone's number of cases. The best trade over
     ``r``'s candidates is made if it lowers the objective; returns 1 if made.
     """
-    inst, points, cost = state.inst, state.points, state.cost
-    room = [state.hard_limit[v] - state.loads_list[v] for v in range(inst.n_workers)]
     if r in state.group_of:
         return 0  # a sibling's price depends on the others' workers: single moves only
+    inst, points, cost = state.inst, state.points, state.cost
+    room = [state.hard_limit[v] - state.loads_list[v] for v in range(inst.n_workers)]
     leave_r = _leave_delta(state, r)
     held = int(state.assignment[r])
     best: tuple[int, int, int, int, int] | None = None
@@ -200,7 +198,7 @@ def _trade_for_room(state: _State, r: int, work: list[int] | None = None) -> int
             continue  # fits already (make-room's business) or cannot hold
         if work is not None:
             work[0] -= len(state.holding[w])
-        for s in list(state.holding[w]):
+        for s in state.holding[w]:
             for v in cost[s]:
                 if v in (w, held) or room[v] <= 0 or inst.balance[v] is None:
                     continue
@@ -214,7 +212,10 @@ def _trade_for_room(state: _State, r: int, work: list[int] | None = None) -> int
                 for t in people[lo:hi]:
                     if w not in cost[t]:
                         continue
-                    delta = _trade_delta(state, r, w, s, v, t) + leave_r
+                    delta = _trade_delta(state, r, w, s, v, t)
+                    if delta is None:
+                        continue
+                    delta += leave_r
                     if delta < 0 and (best is None or delta < best[0]):
                         best = (delta, w, s, v, t)
     if best is None:
@@ -259,8 +260,8 @@ def _over_hard_limit(state: _State) -> list[int]:
     return sorted(over, key=lambda w: (-state.loads_list[w] / max(1, int(inst.capacity[w])), w))
 
 
-def _trade_delta(state: _State, r: int, w: int, s: int, v: int, t: int) -> int:
-    """Objective change of s: w -> v, t: v -> w and r joining w; 10**18 when not allowed."""
+def _trade_delta(state: _State, r: int, w: int, s: int, v: int, t: int) -> int | None:
+    """Objective change of s: w -> v, t: v -> w and r joining w; None if not allowed."""
     points, cost, current = state.points, state.cost, state.current
     load_w = state.loads_list[w] - points[s] + points[t] + points[r]
     load_v = state.loads_list[v] + points[s] - points[t]
@@ -269,7 +270,7 @@ def _trade_delta(state: _State, r: int, w: int, s: int, v: int, t: int) -> int:
     if not _ends_within(state, w, load_w, cases_w, True) or not _ends_within(
         state, v, load_v, state.cases[v], new_v > 0
     ):
-        return 10**18
+        return None
     delta = cost[s][v] - cost[s][w] + cost[t][w] - cost[t][v] + cost[r][w]
     delta += state.balance(w, load_w) - state.penalty[w]
     return delta + state.balance(v, load_v) - state.penalty[v]
