@@ -189,6 +189,7 @@ class OptimiserConfig:
     change_penalty_per_recent_change: int = 30
     transition_change_multiplier: float = 2.0
     previous_worker_discount: float = 0.5
+    agency_cover_risk: float = 0.35
     team_mismatch_penalty: int = 10
     sibling_split_penalty: int = 30
     skill_mismatch_penalty: int = 20
@@ -215,7 +216,7 @@ class OptimiserConfig:
 class Config:
     """Everything configurable, with defaults for every field."""
 
-    version: str = "2026.11c-default"
+    version: str = "2026.11d-default"
     personal_adviser_from_age: float = 16.0
     transition_months: int = 6
     weights: Weights = field(default_factory=Weights)
@@ -370,6 +371,8 @@ def _check(config: Config) -> None:
             raise ConfigError(f"optimiser.{name}: 'beyond' must start at 0 and increase")
         if slopes != sorted(slopes) or slopes[0] < 0:
             raise ConfigError(f"optimiser.{name}: slopes must be >= 0 and not decrease (convex)")
+    if not 0 <= opt.agency_cover_risk <= 1:
+        raise ConfigError("optimiser.agency_cover_risk: expected a number in [0, 1]")
     if opt.search_workers < 1 or opt.time_limit_seconds <= 0:
         raise ConfigError("optimiser: search_workers >= 1 and time_limit_seconds > 0")
     for bands, label in ((config.weights.base_in_care, "in_care"),):

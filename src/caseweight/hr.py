@@ -10,7 +10,8 @@ for its as-of date, so the same feed serves any month of a forecast.
 Changes
 -------
 starter    in post from ``effective_from``; a worker not in the workers file gives
-           the role in ``value`` (and may give ``fte``, ``grade``, ``team``, ``skills``)
+           the role in ``value`` (and may give ``fte``, ``grade``, ``team``, ``skills``,
+           ``agency``: true for an agency cover)
 leaver     gone from ``effective_from`` (the workers file's ``leaving_on``)
 fte        ``value`` in (0, 1] from ``effective_from`` to ``effective_to`` (blank: open)
 grade      ``value`` a grade of the config from ``effective_from`` to ``effective_to``
@@ -70,6 +71,7 @@ class HRChange:
     grade: str | None = None
     team: str | None = None
     skills: tuple[str, ...] = ()
+    agency: bool = False
 
     @property
     def end(self) -> date:
@@ -139,6 +141,7 @@ def hr_changes_from_table(
     ftes = cells.numbers("fte", 0.0, 1.0, low_open=True)
     grades = cells.choice("grade", sorted(config.capacity.grade_factor))
     teams, skills = cells.text("team"), cells.lists("skills")
+    agency = cells.booleans("agency")
     changes = []
     for i, row in enumerate(table.rows):
         if kinds[i] is None or starts[i] is None or not ids[i]:
@@ -156,6 +159,7 @@ def hr_changes_from_table(
             grade=grades[i],
             team=teams[i],
             skills=skills[i],
+            agency=agency[i],
         )
         changes.append(_check_value(change, config, problems))
     problems.raise_if_any()
@@ -329,6 +333,7 @@ def apply_hr_changes(problem: Problem, changes: Iterable[HRChange]) -> Problem:
             grade=starter.grade,
             team=starter.team,
             skills=frozenset(starter.skills),
+            agency=starter.agency,
         )
         workers.append(worker_on(new, rows, as_of))
     return dataclasses.replace(problem, workers=tuple(workers))

@@ -109,6 +109,8 @@ class Worker:
     accepting_new: bool = True
     leaving_on: date | None = None
     reductions: tuple[Reduction, ...] = ()
+    #: Agency (interim) cover: may end at short notice (``optimiser.agency_cover_risk``).
+    agency: bool = False
 
     def has_left(self, as_of: date) -> bool:
         """A worker leaving on or before the as-of date holds nobody."""

@@ -138,10 +138,11 @@ def build_world(
         people, _ = cohort_step(people, start, end, settings, rng, pool, entries)
         cohorts.append(tuple(people))
     events, agency = staffing_events(problem.workers, hr, days, staffing, rng)
+    workers = tuple(dataclasses.replace(w, agency=w.worker_id in agency) for w in problem.workers)
     return World(
         days,
         tuple(cohorts),
-        problem.workers,
+        workers,
         tuple(hr) + events,
         config,
         agency,
@@ -177,14 +178,19 @@ def staffing_events(
     post is covered by an agency worker ``cover_gap_months`` later) or starts a
     long-term absence; an agency cover ends and a permanent starter takes the
     post the same day. Workers the feed or the workers file already has leaving
-    are not replaced (the HR feed is the authority's plan).
+    are not replaced (the HR feed is the authority's plan). Which posts are
+    agency cover at the start: the workers file's ``agency`` where it flags
+    anyone, else drawn at ``agency_share``. Every worker and starter carries
+    the flag, so caseweight's optimiser prices covers ending
+    (``optimiser.agency_cover_risk``); the policies by hand ignore it.
     """
     leaving = {c.worker_id for c in hr if c.kind is ChangeKind.LEAVER}
-    posts = [
-        _Post(w.worker_id, w.role, w.team, bool(rng.random() < staffing.agency_share))
-        for w in workers
-        if w.leaving_on is None and w.worker_id not in leaving
-    ]
+    flagged = any(w.agency for w in workers)  # the workers file says who is agency cover
+    posts = []
+    for w in workers:
+        if w.leaving_on is None and w.worker_id not in leaving:
+            drawn = bool(rng.random() < staffing.agency_share)  # drawn anyway: the same world
+            posts.append(_Post(w.worker_id, w.role, w.team, w.agency if flagged else drawn))
     agency = {p.worker_id for p in posts if p.agency}
     leave, absent = monthly(staffing.turnover), monthly(staffing.absences_per_year)
     cover_ends = staffing.cover_end_chance()
@@ -228,6 +234,7 @@ def _starter(post: _Post, day: date) -> HRChange:
         role=post.role,
         team=post.team,
         grade=DEFAULT_GRADE[post.role],
+        agency=post.agency,
     )
 
 

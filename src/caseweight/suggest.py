@@ -68,6 +68,7 @@ class Option:
     skills_missing: tuple[str, ...]
     knows_young_person: bool
     holds_siblings: tuple[str, ...]
+    agency: bool = False
 
 
 @dataclass(frozen=True)
@@ -337,6 +338,7 @@ def _price(
         skills_missing=tuple(sorted(set(person.needs_skills) - set(worker.skills))),
         knows_young_person=worker.worker_id in person.previous_workers,
         holds_siblings=tuple(siblings.get(w, ())),
+        agency=worker.agency,
     )
 
 

@@ -149,7 +149,8 @@ def format_suggestion(result: Suggestion) -> str:
     lines += [
         "",
         "cost: how much the optimiser's objective rises with this allocation alone (penalty "
-        "units) = change + team + skills + balance (both workers' loads) + siblings",
+        "units) = change + team + skills + balance (both workers' loads) + siblings; change "
+        "includes agency_cover_risk of a later change for an agency worker",
     ]
     return "\n".join(lines)
 
@@ -172,6 +173,8 @@ def _role_lines(role: RoleSuggestion) -> list[str]:
             notes.append("current worker")
         if o.knows_young_person:
             notes.append("worked with them before")
+        if o.agency and not o.current:
+            notes.append("agency cover: change includes the risk it ends")
         if o.holds_siblings:
             notes.append("holds sibling " + ", ".join(o.holds_siblings))
         if o.team_match is False:

@@ -82,6 +82,7 @@ def read_workers(table: Table, config: Config, problems: ProblemCollector) -> li
     max_cases = cells.counts("max_cases", minimum=1)
     accepting = cells.booleans("accepting_new", blank=True)
     leaving = cells.dates("leaving_on")
+    agency = cells.booleans("agency")
     names, teams = cells.text("name"), cells.text("team")
     skills = cells.lists("skills")
     workers = []
@@ -100,6 +101,7 @@ def read_workers(table: Table, config: Config, problems: ProblemCollector) -> li
                 skills=frozenset(skills[i]),
                 accepting_new=accepting[i],
                 leaving_on=leaving[i],
+                agency=agency[i],
             )
         )
     return workers

@@ -112,6 +112,7 @@ def workers_table(p: Proposal) -> pd.DataFrame:
                 "hard_limit_points": cap.hard_limit_points,
                 "max_cases": "" if worker.max_cases is None else worker.max_cases,
                 "accepting_new": "true" if worker.accepting_new else "false",
+                "agency": "true" if worker.agency else "false",
                 "leaving": "true" if not cap.can_hold else "false",
                 "leaving_on": "" if worker.leaving_on is None else worker.leaving_on.isoformat(),
                 "reduction_percent": cap.reduction_percent,

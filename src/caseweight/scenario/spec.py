@@ -29,7 +29,7 @@ POLICY_KEYS = {
 }
 WORKER_FIELDS = (
     "worker_id", "role", "fte", "name", "grade", "team", "capacity_points", "max_cases",
-    "skills", "accepting_new", "leaving_on",
+    "skills", "accepting_new", "leaving_on", "agency",
 )  # fmt: skip
 _CHANGE = re.compile(r"^([+-]?)\s*(\d+(?:\.\d+)?)\s*(%?)$")
 

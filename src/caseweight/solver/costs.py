@@ -131,31 +131,49 @@ def _change_costs(
     holds: np.ndarray,
     config: Config,
 ) -> np.ndarray:
-    """Continuity: moving off a current worker who can still hold the young person.
+    """Continuity: moving off a current worker who can still hold the young person,
+    and the change an agency cover's end would bring.
 
-    Nothing when the current worker is leaving (the move is forced, not chosen);
-    more for a young person with recent changes; more for a PA around the 18th
-    birthday; discounted for a worker the young person had before.
+    A move costs more for a young person with recent changes, more for a PA
+    around the 18th birthday, and less to a worker the young person had
+    before. When the current worker is leaving (the move is forced, not
+    chosen) or there is none, only that difference counts: a stranger costs
+    what a worker the young person knows would save. An agency worker who does
+    not already hold the young person adds ``agency_cover_risk`` of the change
+    the cover's end would bring.
     """
     opt = config.optimiser
     n, m = len(reqs), len(workers)
     out = np.zeros((n, m), dtype=np.int32)
     column = {int(w): j for j, w in enumerate(workers)}
+    recent = np.array([problem.people[r.person].worker_changes_12m for r in reqs], dtype=float)
+    factor = np.array(
+        [
+            opt.transition_change_multiplier  # keep the PA through the 18th birthday
+            if r.role is Role.PERSONAL_ADVISER and r.in_transition
+            else 1.0
+            for r in reqs
+        ]
+    )
+    price = (opt.change_penalty + opt.change_penalty_per_recent_change * recent) * factor
     for i, req in enumerate(reqs):
         j = int(current[i])
-        if j < 0 or not holds[j]:
-            continue
-        person = problem.people[req.person]
-        cost = opt.change_penalty + opt.change_penalty_per_recent_change * person.worker_changes_12m
-        factor = 1.0
-        if req.role is Role.PERSONAL_ADVISER and req.in_transition:
-            factor = opt.transition_change_multiplier  # keep the PA through the 18th birthday
-        out[i] = round(cost * factor * COST_SCALE)
-        out[i, j] = 0
-        for worker_id in person.previous_workers:
-            w = problem.worker_index.get(worker_id)
-            if w in column and column[w] != j:
-                out[i, column[w]] = round(cost * factor * opt.previous_worker_discount * COST_SCALE)
+        had = (problem.worker_index.get(x) for x in problem.people[req.person].previous_workers)
+        known = [column[w] for w in had if w in column and column[w] != j]
+        if j >= 0 and holds[j]:  # a chosen move: a stranger costs a change, a known worker less
+            out[i] = round(price[i] * COST_SCALE)
+            out[i, j] = 0
+            out[i, known] = round(price[i] * opt.previous_worker_discount * COST_SCALE)
+        elif known:  # forced or first allocation: a stranger costs what a known worker saves
+            out[i] = round(price[i] * (1 - opt.previous_worker_discount) * COST_SCALE)
+            out[i, known] = 0
+    agency = np.array([problem.workers[w].agency for w in workers], dtype=bool)
+    if agency.any() and opt.agency_cover_risk > 0:
+        later = price + opt.change_penalty_per_recent_change * factor  # one change more by then
+        cover = np.rint(np.outer(later * opt.agency_cover_risk * COST_SCALE, agency))
+        kept = current >= 0
+        cover[np.flatnonzero(kept), current[kept]] = 0
+        out += cover.astype(np.int32)
     return out
 
 
