@@ -34,6 +34,7 @@ from caseweight.simulate import (
     build_world,
     by_hand,
     ignoring_notice,
+    month_figures,
     run_policy,
     shed_load,
     staffing_events,
@@ -421,3 +422,14 @@ def test_ignoring_notice_keeps_the_workers_own_accepting_new_flag() -> None:
     problem, _, caps = _month((), workers)
     assert [c.can_receive for c in caps] == [True, False, False]
     assert [c.can_receive for c in ignoring_notice(problem, caps)] == [True, False, True]
+
+
+def test_month_figures_count_workers_over_target_over_110_and_over_the_hard_limit() -> None:
+    people = tuple(_child(f"C{k}", f"S{k}") for k in range(3))
+    _, demand, _ = _month(people, tuple(_sw(f"S{k}") for k in range(3)))
+    points = demand.requirements[0].points_value
+    workers = tuple(_sw(f"S{k}", points / u) for k, u in enumerate((1.05, 1.15, 1.25)))
+    problem, demand, caps = _month(people, workers)
+    figures = month_figures(problem, demand, caps, np.arange(3), CONFIG)
+    over = (figures["SW_over_target"], figures["SW_over_110"], figures["SW_over_hard_limit"])
+    assert over == (3, 2, 1)

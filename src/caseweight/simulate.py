@@ -71,6 +71,9 @@ __all__ = [
     "staffing_events",
 ]
 
+#: Utilisation the probation workload tool calls excessive (above 110% for four weeks).
+EXCESSIVE = 1.10
+
 BY_HAND = "by hand"
 BY_HAND_MANAGING = "by hand, managing caseloads"
 BY_HAND_NOTICE = "by hand, nobody new to leavers"
@@ -294,5 +297,6 @@ def month_figures(
         out[f"{short}_max_utilisation"] = round(float(util.max()), 4)
         out[f"{short}_mean_utilisation"] = round(float(util.mean()), 4)
         out[f"{short}_over_target"] = int(np.sum(util > target + 1e-9))
+        out[f"{short}_over_110"] = int(np.sum(util > EXCESSIVE + 1e-9))
         out[f"{short}_over_hard_limit"] = int(np.sum(util > config.capacity.hard_limit + 1e-9))
     return out

@@ -222,10 +222,12 @@ YEAR_ROWS: tuple[tuple[str, str, str], ...] = (
     ("SW max utilisation (monthly mean)", "mean:SW_max_utilisation", "pct"),
     ("SW mean utilisation (monthly mean)", "mean:SW_mean_utilisation", "pct"),
     ("SW over target (monthly mean)", "mean:SW_over_target", "num"),
+    ("SW over 110% (monthly mean)", "mean:SW_over_110", "num"),
     ("SW over the hard limit (monthly mean)", "mean:SW_over_hard_limit", "num"),
     ("PA max utilisation (monthly mean)", "mean:PA_max_utilisation", "pct"),
     ("PA mean utilisation (monthly mean)", "mean:PA_mean_utilisation", "pct"),
     ("PA over target (monthly mean)", "mean:PA_over_target", "num"),
+    ("PA over 110% (monthly mean)", "mean:PA_over_110", "num"),
     ("PA over the hard limit (monthly mean)", "mean:PA_over_hard_limit", "num"),
     ("Months the solver was cut short by the time limit", "sum:cut_short", "int"),
 )
