@@ -20,7 +20,7 @@ from caseweight.problem import Problem, Role, Worker
 from caseweight.simulate import Staffing, build_world, staffing_events
 from caseweight.solver.units import COST_SCALE
 
-CONFIG = Config.from_dict({"optimiser": {"candidates_outside_team": 0}})
+CONFIG = Config.from_dict({"optimiser": {"candidates_outside_team": 0, "agency_cover_risk": 0.35}})
 NO_RISK = Config.from_dict({"optimiser": {"candidates_outside_team": 0, "agency_cover_risk": 0}})
 
 

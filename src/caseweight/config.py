@@ -189,7 +189,7 @@ class OptimiserConfig:
     change_penalty_per_recent_change: int = 30
     transition_change_multiplier: float = 2.0
     previous_worker_discount: float = 0.5
-    agency_cover_risk: float = 0.35
+    agency_cover_risk: float = 0.0
     team_mismatch_penalty: int = 10
     sibling_split_penalty: int = 30
     skill_mismatch_penalty: int = 20
@@ -216,7 +216,7 @@ class OptimiserConfig:
 class Config:
     """Everything configurable, with defaults for every field."""
 
-    version: str = "2026.11d-default"
+    version: str = "2026.11e-default"
     personal_adviser_from_age: float = 16.0
     transition_months: int = 6
     weights: Weights = field(default_factory=Weights)

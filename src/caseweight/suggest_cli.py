@@ -150,7 +150,7 @@ def format_suggestion(result: Suggestion) -> str:
         "",
         "cost: how much the optimiser's objective rises with this allocation alone (penalty "
         "units) = change + team + skills + balance (both workers' loads) + siblings; change "
-        "includes agency_cover_risk of a later change for an agency worker",
+        "includes agency_cover_risk (0 by default) of a later change for an agency worker",
     ]
     return "\n".join(lines)
 
@@ -174,7 +174,7 @@ def _role_lines(role: RoleSuggestion) -> list[str]:
         if o.knows_young_person:
             notes.append("worked with them before")
         if o.agency and not o.current:
-            notes.append("agency cover: change includes the risk it ends")
+            notes.append("agency cover")
         if o.holds_siblings:
             notes.append("holds sibling " + ", ".join(o.holds_siblings))
         if o.team_match is False:
