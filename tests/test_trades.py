@@ -133,3 +133,42 @@ def test_a_swap_sends_a_moved_young_person_back_to_their_own_worker(
     result, _ = improve(instance, start, seconds=10)
     on = {name[r]: int(w) for r, w in enumerate(result)}
     assert on == {"R": a, "N": b, "F1": a, "F2": b}
+
+
+def test_a_chain_sends_a_moved_young_person_back_where_no_swap_can(
+    run_authority: Runner,
+) -> None:
+    """R (A's own, a Farsi speaker like A and B, not C) sits with B. A is at the
+    hard limit with N (nobody's yet) and N is larger than R, so exchanging R and
+    N would put B over it. Moving N to C alone does not pay (A and C just change
+    places on the curve). The chain R: B -> A, N: A -> C saves R's change."""
+    authority = Authority()
+    for w in ("A", "B"):
+        authority.worker(w, capacity_points=10, skills="language:farsi")
+    authority.worker("C", capacity_points=10)
+    authority.person("R", age=9, sw="A", needs_skills="language:farsi")
+    authority.person("N", age=9)
+    for person, holder in (("F1", "A"), ("F2", "B"), ("F3", "C")):
+        authority.person(person, age=9, sw=holder)
+    proposal = run_authority(authority).proposal
+    instance, problem = proposal.instance, proposal.problem
+    points = {"R": 30, "N": 40, "F1": 80, "F2": 90, "F3": 80}
+    name = {req.index: problem.people[req.person].person_id for req in instance.requirements}
+    requirements = tuple(
+        dataclasses.replace(req, points=points[name[req.index]]) for req in instance.requirements
+    )
+    instance = dataclasses.replace(
+        instance, requirements=requirements, hard_limit=np.full(instance.n_workers, 120)
+    )
+    a, b, c = (problem.worker_index[w] for w in ("A", "B", "C"))
+    start_on = {"R": b, "N": a, "F1": a, "F2": b, "F3": c}
+    start = np.array([start_on[name[r.index]] for r in requirements], dtype=np.int64)
+    result, converged = improve(instance, start, seconds=10)
+    on = {name[r]: int(w) for r, w in enumerate(result)}
+    assert converged
+    assert on == {"R": a, "N": c, "F1": a, "F2": b, "F3": c}
+    loads, _ = loads_and_cases(instance, result)
+    assert loads[a] <= 120 and loads[c] <= 120
+    assert sum(objective_terms(instance, result).values()) < sum(
+        objective_terms(instance, start).values()
+    )

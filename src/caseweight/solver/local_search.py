@@ -21,6 +21,11 @@ from caseweight.solver.warm_start import UNALLOCATED, loads_and_cases
 MAX_EJECTIONS = 6
 #: Young people a relief pass may look at as the one a worker gives up in a trade.
 RELIEF_WORK = 60_000
+#: A return home (:func:`_return_home`) tries this many cheaper workers, passes on
+#: one of this many of their young people, and makes room for them on this many.
+RETURN_TARGETS = 3
+RETURN_PASSED = 6
+RETURN_ROOM_TRIES = 2
 
 
 class _State:
@@ -137,11 +142,13 @@ def _best_move(state: _State, r: int, avoid: int = UNALLOCATED) -> tuple[int, in
     return best, best_delta
 
 
-def _make_room(state: _State, r: int, w: int) -> int | None:
-    """Let unallocated ``r`` in to ``w`` by moving others off ``w``; keep it if it pays.
+def _make_room(state: _State, r: int, w: int, gain: int = 0) -> int | None:
+    """Let ``r`` in to ``w`` by moving others off ``w``; keep it if it pays.
 
     Moves the cheapest-to-move young people off ``w`` one at a time until ``r``
-    fits. Returns the total change when kept, ``None`` (state untouched) otherwise.
+    fits. Kept when the total change plus ``gain`` (what the caller's earlier
+    moves changed) is negative; returns the total change when kept, ``None``
+    (state untouched) otherwise.
     """
     done: list[tuple[int, int]] = []
     total = 0
@@ -158,12 +165,59 @@ def _make_room(state: _State, r: int, w: int) -> int | None:
         total += choice[2]
     if state.fits(r, w):
         total += _move_delta(state, r, w)
-        if total < 0:
+        if total + gain < 0:
             state.move(r, w)
             return total
     for other, back in reversed(done):
         state.move(other, back)
     return None
+
+
+def _return_home(state: _State, r: int) -> int:
+    """Send ``r`` to a cheaper worker ``c`` who is full (their own, or one of their
+    team) by passing on one of ``c``'s young people new to ``c``, placed by a single
+    move or by making room (which may use the room ``r`` leaves). Returns 1 if made.
+
+    Advisers at the hard limit cannot take a young person back by single moves or
+    swaps; the chain r -> c, s -> v (, t -> r's old worker) can.
+    """
+    a = int(state.assignment[r])
+    if a == UNALLOCATED or r in state.group_of:
+        return 0
+    here, points = state.cost[r][a], state.points
+    cheaper = sorted((cost, c) for c, cost in state.cost[r].items() if cost < here)
+    for _, c in cheaper[:RETURN_TARGETS]:
+        if state.fits(r, c) or state.inst.balance[c] is None:
+            continue  # a single move's business
+        need = state.loads_list[c] + points[r] - state.hard_limit[c]
+        passed = sorted(
+            (s for s in state.holding[c] if state.current[s] != c and points[s] >= need),
+            key=lambda s: (points[s], s),
+        )
+        for s in passed[:RETURN_PASSED]:
+            if _chain(state, r, a, c, s):
+                return 1
+    return 0
+
+
+def _chain(state: _State, r: int, a: int, c: int, s: int) -> bool:
+    """r: a -> c and s off c, kept if the whole lowers the objective.
+
+    ``s`` is at least as large as what ``c`` lacks for ``r``, so ``c`` ends within
+    the hard limit with the same number of cases: rule 5 holds for ``c``, and the
+    single move or make-room that places ``s`` keeps it for the others.
+    """
+    first = _move_delta(state, r, c)
+    state.move(r, c)
+    v, delta = _best_move(state, s, avoid=c)
+    if delta is not None and first + delta < 0:
+        state.move(s, v)
+        return True
+    for option in state.inst.candidates[s][:RETURN_ROOM_TRIES]:
+        if option.worker != c and _make_room(state, s, option.worker, first) is not None:
+            return True
+    state.move(r, a)
+    return False
 
 
 def _ends_within(state: _State, w: int, load: int, cases: int, receives: bool) -> bool:
@@ -363,6 +417,12 @@ def improve(instance: Instance, assignment: np.ndarray, seconds: float) -> tuple
             else:
                 moved += _trade_for_room(state, r)
         moved += _swaps(state)
+        if not moved:
+            # dearer: chains that send young people back to a full worker
+            for r in range(len(instance.requirements)):
+                moved += _return_home(state, r)
+                if time.perf_counter() > deadline:
+                    return state.assignment, False
         if not moved:
             # the last resort, dearer to search: trades that relieve workers
             # above the hard limit
