@@ -26,6 +26,10 @@ RELIEF_WORK = 60_000
 RETURN_TARGETS = 3
 RETURN_PASSED = 6
 RETURN_ROOM_TRIES = 2
+#: Chains a climb may try at most: work, not the clock, so proposals repeat. The
+#: demo tries about 500; a region without the cap tried 3,900 for 8 found, and
+#: the passes they set off left its climb cut short when the report was written.
+RETURN_WORK = 1_500
 
 
 class _State:
@@ -48,6 +52,7 @@ class _State:
         self.max_cases = [c.max_cases for c in instance.capacities]
         self.loads_list = self.loads.tolist()
         self.touched: set[int] = set()  # workers whose load changed since last asked
+        self.chains_left = RETURN_WORK  # return-home chains this climb may still try
         # each worker's young people outside sibling groups, in a stable order
         self.holding: list[dict[int, None]] = [{} for _ in range(instance.n_workers)]
         for r, w in enumerate(assignment.tolist()):
@@ -195,6 +200,9 @@ def _return_home(state: _State, r: int) -> int:
             key=lambda s: (points[s], s),
         )
         for s in passed[:RETURN_PASSED]:
+            if state.chains_left <= 0:
+                return 0
+            state.chains_left -= 1
             if _chain(state, r, a, c, s):
                 return 1
     return 0
