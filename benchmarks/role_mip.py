@@ -50,11 +50,13 @@ class RoleMip:
             var = self.model.add_binary_variable()
             self.x[int(i), int(j)] = var
             self.objective.append(float(total[i, j]) * var)
-        by_row: dict[int, list[mathopt.Variable]] = {i: [] for i in range(len(self.rows))}
-        for (i, _), var in self.x.items():
-            by_row[i].append(var)
+        self.by_row: dict[int, list[tuple[int, mathopt.Variable]]] = {
+            i: [] for i in range(len(self.rows))
+        }
+        for (i, j), var in self.x.items():
+            self.by_row[i].append((j, var))
         for i, r in enumerate(self.rows):
-            chosen = mathopt.fast_sum(by_row[i])
+            chosen = mathopt.fast_sum(var for _, var in self.by_row[i])
             if inst.keepable[r]:  # rule 5: nobody is taken from a worker who can keep them
                 self.model.add_linear_constraint(chosen == 1)
             else:
@@ -104,9 +106,10 @@ class RoleMip:
             if len(rows) < 2:
                 continue
             used: dict[int, mathopt.Variable] = {}
-            for (i, j), var in self.x.items():
-                if i in rows:
-                    used.setdefault(j, self.model.add_variable(lb=0, ub=1))
+            for i in sorted(rows):
+                for j, var in self.by_row[i]:
+                    if j not in used:
+                        used[j] = self.model.add_variable(lb=0, ub=1)
                     self.model.add_linear_constraint(var <= used[j])
             extra = self.model.add_variable(lb=0)
             self.model.add_linear_constraint(extra >= mathopt.fast_sum(used.values()) - 1)

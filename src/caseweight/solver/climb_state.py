@@ -19,7 +19,7 @@ MAX_EJECTIONS = 6
 class ClimbState:
     """An assignment with its loads, cases and penalties, kept up to date move by move."""
 
-    def __init__(self, instance: Instance, assignment: np.ndarray) -> None:
+    def __init__(self, instance: Instance, assignment: np.ndarray, chains: int = 0) -> None:
         self.inst = instance
         self.assignment = assignment
         self.loads, cases = loads_and_cases(instance, assignment)
@@ -38,7 +38,7 @@ class ClimbState:
         self.max_cases = [c.max_cases for c in instance.capacities]
         self.loads_list = self.loads.tolist()
         self.touched: set[int] = set()  # workers whose load changed since last asked
-        self.chains_left = 0  # return-home chains this climb may still try (set by the climb)
+        self.chains_left = chains  # return-home chains this climb may still try
         # each worker's young people outside sibling groups, in a stable order
         self.holding: list[dict[int, None]] = [{} for _ in range(instance.n_workers)]
         for r, w in enumerate(assignment.tolist()):

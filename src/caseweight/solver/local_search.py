@@ -35,8 +35,7 @@ def improve(instance: Instance, assignment: np.ndarray, seconds: float) -> tuple
     siblings): for anyone else every move is priced as before and still does
     not pay, so skipping them changes nothing but the time.
     """
-    state = ClimbState(instance, assignment.copy())
-    state.chains_left = RETURN_WORK
+    state = ClimbState(instance, assignment.copy(), chains=RETURN_WORK)
     deadline = time.perf_counter() + seconds
     changed: set[int] | None = None  # None: look at everyone
     for _ in range(50):
