@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from caseweight.solver.instance import Instance, balance_penalty
+from caseweight.solver.instance import Instance, PenaltyTable
 from caseweight.solver.warm_start import UNALLOCATED, loads_and_cases
 
 #: Young people moved off one worker at most to let another one in.
@@ -44,11 +44,8 @@ class ClimbState:
         for r, w in enumerate(assignment.tolist()):
             if w != UNALLOCATED and r not in self.group_of:
                 self.holding[w][r] = None
+        self.balance = PenaltyTable(instance.balance)
         self.penalty = [self.balance(w, load) for w, load in enumerate(self.loads_list)]
-
-    def balance(self, w: int, load: int) -> int:
-        curve = self.inst.balance[w]
-        return 0 if curve is None else balance_penalty(load, curve)
 
     def sibling_extra(self, r: int, worker: int) -> int:
         g = self.group_of.get(r)

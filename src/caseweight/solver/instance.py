@@ -8,6 +8,7 @@ proposal identically.
 
 from __future__ import annotations
 
+import bisect
 from collections import defaultdict
 from dataclasses import dataclass, field
 
@@ -134,6 +135,59 @@ def _fill_up(segments: tuple[tuple[int, int], ...], room: int) -> list[tuple[int
         out.append((size, cost))
         room -= size
     return out
+
+
+class PenaltyTable:
+    """:func:`balance_penalty` for many workers, by bisection over each curve's segment ends.
+
+    The same values, without a loop over segments: the hill climb prices
+    millions of loads.
+    """
+
+    def __init__(self, curves: tuple[BalanceCurve | None, ...]) -> None:
+        self.curves = [
+            None if c is None else (c.target, _steps(c.above), _steps(c.below)) for c in curves
+        ]
+
+    def __call__(self, worker: int, load: int) -> int:
+        curve = self.curves[worker]
+        if curve is None:
+            return 0
+        target, above, below = curve
+        excess = load - target
+        ends, base, cost = above if excess >= 0 else below
+        excess = abs(excess)
+        k = bisect.bisect_left(ends, excess)
+        start = ends[k - 1] if k else 0
+        return base[k] + (excess - start) * cost[k]
+
+
+#: The end of an open-ended segment.
+_OPEN = 1 << 62
+
+
+def _steps(segments: tuple[tuple[int, int], ...]) -> tuple[list[int], list[int], list[int]]:
+    """Each segment's end, the penalty where it starts and its cost; past the last, no cost.
+
+    (``balance_penalty`` charges nothing beyond the last closed segment either.)
+    """
+    ends: list[int] = []
+    base: list[int] = []
+    costs: list[int] = []
+    end, penalty = 0, 0
+    for length, cost in segments:
+        base.append(penalty)
+        costs.append(cost)
+        if length < 0:  # open-ended: the last
+            ends.append(_OPEN)
+            return ends, base, costs
+        end += length
+        penalty += length * cost
+        ends.append(end)
+    ends.append(_OPEN)
+    base.append(penalty)
+    costs.append(0)
+    return ends, base, costs
 
 
 def balance_penalty(load: int, curve: BalanceCurve) -> int:
