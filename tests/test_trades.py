@@ -51,7 +51,7 @@ def trade_case(run_authority: Runner, b_load: int) -> tuple[Instance, np.ndarray
 def test_a_trade_lets_in_a_young_person_no_single_move_can(run_authority: Runner) -> None:
     instance, start, ids = trade_case(run_authority, b_load=20)
     assert ids["B"] in {c.worker for c in instance.candidates[ids["S"]]}
-    result, _ = improve(instance, start, seconds=10)
+    result, _, _ = improve(instance, start, seconds=10)
     assert result[ids["R"]] == ids["A"]
     # A gave a larger one (S or X) to B and took back the smaller T: B's count is unchanged
     assert ids["B"] in (result[ids["S"]], result[ids["X"]]) and result[ids["T"]] == ids["A"]
@@ -66,7 +66,7 @@ def test_a_trade_lets_in_a_young_person_no_single_move_can(run_authority: Runner
 def test_no_trade_when_the_receiver_has_too_little_room(run_authority: Runner, b_load: int) -> None:
     """B's room (20 or 10) is less than any trade gives (S - T = 40, X - T = 50)."""
     instance, start, ids = trade_case(run_authority, b_load=b_load)
-    result, _ = improve(instance, start, seconds=10)
+    result, _, _ = improve(instance, start, seconds=10)
     assert result[ids["R"]] == UNALLOCATED
     loads, cases = loads_and_cases(instance, result)
     assert loads[ids["A"]] <= 120 and cases[ids["B"]] <= 2
@@ -95,7 +95,7 @@ def test_a_trade_relieves_a_worker_far_over_the_hard_limit(run_authority: Runner
     start = np.array(
         [problem.worker_index[holders[problem.people[r.person].person_id]] for r in requirements]
     )
-    result, _ = improve(instance, start, seconds=10)
+    result, _, _ = improve(instance, start, seconds=10)
     loads, cases = loads_and_cases(instance, result)
     a, w, v = (problem.worker_index[x] for x in ("A", "W", "V"))
     assert loads[a] < 160  # relieved
@@ -130,7 +130,7 @@ def test_a_swap_sends_a_moved_young_person_back_to_their_own_worker(
     a, b = problem.worker_index["A"], problem.worker_index["B"]
     start_on = {"R": b, "N": a, "F1": a, "F2": b}
     start = np.array([start_on[name[r.index]] for r in requirements], dtype=np.int64)
-    result, _ = improve(instance, start, seconds=10)
+    result, _, _ = improve(instance, start, seconds=10)
     on = {name[r]: int(w) for r, w in enumerate(result)}
     assert on == {"R": a, "N": b, "F1": a, "F2": b}
 
@@ -163,7 +163,7 @@ def test_a_chain_sends_a_moved_young_person_back_where_no_swap_can(
     a, b, c = (problem.worker_index[w] for w in ("A", "B", "C"))
     start_on = {"R": b, "N": a, "F1": a, "F2": b, "F3": c}
     start = np.array([start_on[name[r.index]] for r in requirements], dtype=np.int64)
-    result, converged = improve(instance, start, seconds=10)
+    result, converged, _ = improve(instance, start, seconds=10)
     on = {name[r]: int(w) for r, w in enumerate(result)}
     assert converged
     assert on == {"R": a, "N": c, "F1": a, "F2": b, "F3": c}

@@ -12,6 +12,7 @@ When no single move pays, the moves of two or three young people in
 from __future__ import annotations
 
 import time
+from typing import NamedTuple
 
 import numpy as np
 
@@ -25,23 +26,38 @@ from caseweight.solver.exchanges import (
 )
 from caseweight.solver.instance import Instance
 from caseweight.solver.warm_start import UNALLOCATED
+from caseweight.solver.widen import Reach
 
 
-def improve(instance: Instance, assignment: np.ndarray, seconds: float) -> tuple[np.ndarray, bool]:
-    """Hill-climb from ``assignment`` until nothing improves (True) or time runs out (False).
+class Climb(NamedTuple):
+    assignment: np.ndarray
+    converged: bool  # False: time ran out first
+    instance: Instance  # with the workers reached for the unallocated among the candidates
+
+
+def improve(instance: Instance, assignment: np.ndarray, seconds: float) -> Climb:
+    """Hill-climb from ``assignment`` until nothing improves or time runs out.
 
     After the first pass, a young person is looked at again only when the load
     of their worker or of one of their candidates changed (or they have
     siblings): for anyone else every move is priced as before and still does
-    not pay, so skipping them changes nothing but the time.
+    not pay, so skipping them changes nothing but the time. After each pass,
+    a young person still unallocated also gets workers who have room for them
+    now (:class:`.Reach`), and the climb goes on while that places anyone.
     """
     state = ClimbState(instance, assignment.copy(), chains=RETURN_WORK)
+    reach = Reach(instance)
     deadline = time.perf_counter() + seconds
     changed: set[int] | None = None  # None: look at everyone
+    reached: set[int] = set()
     for _ in range(50):
         util = state.loads / np.maximum(instance.capacity, 1)
         order = sorted(
-            (r for r in range(len(instance.requirements)) if _worth_a_look(state, r, changed)),
+            (
+                r
+                for r in range(len(instance.requirements))
+                if r in reached or _worth_a_look(state, r, changed)
+            ),
             key=lambda r: (-(util[a] if (a := int(state.assignment[r])) >= 0 else 9.0), r),
         )
         state.touched = set()
@@ -52,7 +68,7 @@ def improve(instance: Instance, assignment: np.ndarray, seconds: float) -> tuple
                 state.move(r, w)
                 moved += 1
             if time.perf_counter() > deadline:
-                return state.assignment, False
+                return Climb(state.assignment, False, reach.widened())
         for r in np.flatnonzero(state.assignment == UNALLOCATED).tolist():
             if not _worth_a_look(state, r, changed):
                 continue
@@ -68,15 +84,19 @@ def improve(instance: Instance, assignment: np.ndarray, seconds: float) -> tuple
             for r in range(len(instance.requirements)):
                 moved += return_home(state, r)
                 if time.perf_counter() > deadline:
-                    return state.assignment, False
+                    return Climb(state.assignment, False, reach.widened())
         if not moved:
             # the last resort, dearer to search: trades that relieve workers
             # above the hard limit
             moved = relieve_by_trades(state, deadline)
-        if not moved:
-            return state.assignment, True
+        # an unallocated young person is looked at again when a worker they could
+        # not reach before has room now
+        unallocated = np.flatnonzero(state.assignment == UNALLOCATED).tolist()
+        reached = {r for r in unallocated if reach.extend(state, r)}
+        if not moved and not reached:
+            return Climb(state.assignment, True, reach.widened())
         changed = state.touched
-    return state.assignment, False
+    return Climb(state.assignment, False, reach.widened())
 
 
 def _worth_a_look(state: ClimbState, r: int, changed: set[int] | None) -> bool:

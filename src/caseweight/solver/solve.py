@@ -137,11 +137,13 @@ def solve(
     incumbent = first_fit(instance)
     climb_budget = max(0.0, settings.time_limit_seconds * CLIMB_SHARE)
     climb_ends = started + climb_budget
-    incumbent, converged = improve(instance, incumbent, climb_budget)
+    incumbent, converged, instance = improve(instance, incumbent, climb_budget)
     # young people still on a worker over the hard limit, or unallocated, may
     # need a worker the sparse candidates missed: add the lightest now, climb again
     instance = widen(instance, incumbent)
-    incumbent, again = improve(instance, incumbent, max(0.0, climb_ends - time.perf_counter()))
+    incumbent, again, instance = improve(
+        instance, incumbent, max(0.0, climb_ends - time.perf_counter())
+    )
     converged = converged and again
     current = sum(objective_terms(instance, incumbent).values())
     _report(progress, "hill climbing", started, current, float("nan"))

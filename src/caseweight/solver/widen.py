@@ -15,6 +15,8 @@ import dataclasses
 
 import numpy as np
 
+from caseweight.solver.climb_state import ClimbState
+from caseweight.solver.costs import RoleCosts
 from caseweight.solver.instance import Candidate, Instance
 from caseweight.solver.warm_start import UNALLOCATED, loads_and_cases
 
@@ -55,3 +57,78 @@ def widen(instance: Instance, assignment: np.ndarray, lightest: int = LIGHTEST_N
             if extra:
                 candidates[r] = candidates[r] + tuple(extra)
     return dataclasses.replace(instance, candidates=tuple(candidates))
+
+
+#: Workers with room now added per unallocated young person after a pass of the climb.
+REACH = 4
+
+
+class Reach:
+    """During the climb: eligible workers with room *now* for a young person left unallocated.
+
+    ``widen`` adds the lightest workers once, before the second climb; in a
+    region the unallocated all get the same few, who fill, and young people
+    stay unallocated while advisers elsewhere have room (region: 93 of 136).
+    After each pass of the climb, a young person still unallocated whom none
+    of their workers can take gets the cheapest eligible workers who can take
+    them now (hard limit and case limit; pair cost plus balance penalty), where
+    going there pays, and the next pass looks at them again.
+    """
+
+    def __init__(self, instance: Instance) -> None:
+        self.instance = instance
+        self.row: dict[int, tuple[RoleCosts, int]] = {}
+        for costs in instance.role_costs.values():
+            for i, r in enumerate(costs.requirements.tolist()):
+                self.row[r] = (costs, i)
+        no_limit = np.iinfo(np.int64).max
+        self.max_cases = np.array(
+            [no_limit if c.max_cases is None else c.max_cases for c in instance.capacities],
+            dtype=np.int64,
+        )
+        self.added: dict[int, list[Candidate]] = {}
+
+    def extend(self, state: ClimbState, r: int) -> int:
+        """Add up to REACH workers who can take ``r`` now, if none of theirs can; how many."""
+        if r not in self.row or any(state.fits(r, w) for w in state.cost[r]):
+            return 0
+        costs, i = self.row[r]
+        workers, points = costs.workers, state.points[r]
+        cases = np.asarray(state.cases)[workers]
+        fits = costs.eligible[i] & (
+            state.loads[workers] + points <= self.instance.hard_limit[workers]
+        )
+        fits &= cases < self.max_cases[workers]
+        known = state.cost[r]
+        options = [j for j in np.flatnonzero(fits).tolist() if int(workers[j]) not in known]
+        if not options:
+            return 0
+        pair = costs.change[i].astype(np.int64) + costs.team[i] + costs.skill[i]
+
+        def price(j: int) -> tuple[int, int]:
+            w = int(workers[j])
+            balance = state.balance(w, state.loads_list[w] + points) - state.penalty[w]
+            return int(pair[j]) + balance, w
+
+        # only workers it pays to go to: the next pass then places ``r``
+        gain = int(self.instance.unallocated_cost[r])
+        chosen = [j for j in sorted(options, key=price)[:REACH] if price(j)[0] < gain]
+        for j in chosen:
+            option = Candidate(
+                int(workers[j]),
+                int(costs.change[i, j]),
+                int(costs.team[i, j]),
+                int(costs.skill[i, j]),
+            )
+            known[option.worker] = option.cost
+            self.added.setdefault(r, []).append(option)
+        return len(chosen)
+
+    def widened(self) -> Instance:
+        """The instance with every worker reached added to the candidates."""
+        if not self.added:
+            return self.instance
+        candidates = list(self.instance.candidates)
+        for r, extra in self.added.items():
+            candidates[r] = candidates[r] + tuple(extra)
+        return dataclasses.replace(self.instance, candidates=tuple(candidates))
