@@ -1,4 +1,5 @@
-"""The lower bound: exact sibling pricing in the Lagrangian, and LP column generation."""
+"""The lower bound: exact sibling pricing in the Lagrangian, LP column generation, and
+the uniform price of capacity."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ import pytest
 from authority import Authority
 from caseweight.config import Config
 from caseweight.problem import Role
-from caseweight.solver.bound import RoleLP, _start
+from caseweight.solver.bound import RoleLP, _start, uniform_price
 from caseweight.solver.lagrangian import (
     _PARTITIONS,
     EXACT_GROUP,
@@ -130,3 +131,43 @@ def test_column_generation_reaches_the_lagrangian_of_the_whole_lp(run_authority:
             break
     assert added[0] > 0 and added[-1] == 0
     assert dual.evaluate(final.multipliers())[0] == pytest.approx(final.objective.Value(), rel=1e-6)
+
+
+def short_of_workers(people: int) -> Authority:
+    """Two social workers of 10 points and ``people`` new young people."""
+    authority = Authority()
+    for w in ("S1", "S2"):
+        authority.worker(w, capacity_points=10)
+    for k in range(people):
+        authority.person(f"Y{k}", age=8 + k % 6)
+    return authority
+
+
+def test_a_uniform_price_of_capacity_bounds_a_role_short_of_workers(run_authority: Runner) -> None:
+    proposal = run_authority(short_of_workers(people=12)).proposal
+    instance = proposal.instance
+    assert (proposal.result.assignment == -1).any()  # short: somebody waits
+    dual = RoleLagrangian(instance, instance.role_costs[Role.SOCIAL_WORKER])
+    n = len(dual.workers)
+    lam = uniform_price(dual)
+    value = dual.evaluate(lam)[0]
+    assert np.all(lam[:n] == lam[0]) and lam[0] < 0
+    assert value > dual.evaluate(np.zeros(dual.size))[0]
+    _, optimum = exact_optimum(instance)
+    assert value <= optimum  # a valid bound
+    # the golden-section search finds the best uniform price on a fine grid
+    top = float((dual.unallocated / dual.points).max())
+    grid = []
+    for theta in np.linspace(0, top, 2001):
+        at = np.zeros(dual.size)
+        at[:n] = -theta
+        grid.append(dual.evaluate(at)[0])
+    assert value >= max(grid) - 1e-3 * abs(max(grid))
+    assert proposal.result.best_bound >= value
+
+
+def test_a_role_with_room_to_spare_has_no_uniform_price(run_authority: Runner) -> None:
+    proposal = run_authority(short_of_workers(people=2)).proposal
+    instance = proposal.instance
+    dual = RoleLagrangian(instance, instance.role_costs[Role.SOCIAL_WORKER])
+    assert not uniform_price(dual).any()

@@ -25,6 +25,8 @@ LP_PAIR_LIMIT = 100_000
 PRICING_ROUNDS = 8
 COLUMNS_PER_ROUND = 3
 LP_SHARE = 0.9
+#: Golden-section steps for the uniform price (the interval shrinks to 0.618^steps).
+UNIFORM_STEPS = 24
 
 
 def lower_bound(
@@ -60,11 +62,52 @@ def lower_bound(
         # at no balance penalty: a weak but never negative start
         lp_ends = time.perf_counter() + budget * LP_SHARE
         mu = _start(instance, dual, role, lp_ends) if pairs[role] <= LP_PAIR_LIMIT else zero
-        if dual.evaluate(zero)[0] > dual.evaluate(mu)[0]:
-            mu = zero  # never start below the trivial bound
+        # the best single price of a point of load on every worker: where a role
+        # is short of capacity it is the price of leaving someone unallocated
+        uniform = uniform_price(dual)
+        mu = max((zero, uniform, mu), key=lambda lam: dual.evaluate(lam)[0])
         value, _ = ascend(dual, mu, upper[role], max(0.0, role_ends - time.perf_counter()))
         out[role] = int(np.floor(value))
     return out
+
+
+def uniform_price(dual: RoleLagrangian, steps: int = UNIFORM_STEPS) -> np.ndarray:
+    """Multipliers ``mu_w = -theta`` on every worker, ``theta`` maximising L.
+
+    L is concave along this line, so a golden-section search over ``theta``
+    from 0 to the dearest unallocated price per point finds its best. A role
+    with room to spare needs only the first two evaluations: L falls at once.
+    """
+    n = len(dual.workers)
+    zero = np.zeros(dual.size)
+    finite = np.isfinite(dual.unallocated)
+    if n == 0 or not finite.any():
+        return zero
+
+    def at(theta: float) -> np.ndarray:
+        lam = zero.copy()
+        lam[:n] = -theta
+        return lam
+
+    def value(theta: float) -> float:
+        return dual.evaluate(at(theta))[0]
+
+    lo, hi = 0.0, float((dual.unallocated[finite] / dual.points[finite]).max())
+    if value(hi / 64) <= value(0.0):
+        return zero
+    ratio = (5**0.5 - 1) / 2
+    a, b = hi - ratio * (hi - lo), lo + ratio * (hi - lo)
+    va, vb = value(a), value(b)
+    for _ in range(steps):
+        if va < vb:
+            lo, a, va = a, b, vb
+            b = lo + ratio * (hi - lo)
+            vb = value(b)
+        else:
+            hi, b, vb = b, a, va
+            a = hi - ratio * (hi - lo)
+            va = value(a)
+    return at(a if va >= vb else b)
 
 
 def _role_workers(instance: Instance, role: Role) -> list[int]:
