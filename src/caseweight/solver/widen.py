@@ -29,7 +29,7 @@ def widen(instance: Instance, assignment: np.ndarray, lightest: int = LIGHTEST_N
     loads, _ = loads_and_cases(instance, assignment)
     utilisation = loads / np.maximum(instance.capacity, 1)
     over = loads > instance.hard_limit
-    candidates = list(instance.candidates)
+    added: dict[int, list[Candidate]] = {}
     for costs in instance.role_costs.values():
         if not costs.workers.size:
             continue
@@ -43,20 +43,31 @@ def widen(instance: Instance, assignment: np.ndarray, lightest: int = LIGHTEST_N
             if not options.size:
                 continue
             ranked = options[np.argsort(utilisation[costs.workers[options]], kind="stable")]
-            known = {c.worker for c in candidates[r]}
+            known = {c.worker for c in instance.candidates[r]}
             extra = [
-                Candidate(
-                    int(costs.workers[j]),
-                    int(costs.change[i, j]),
-                    int(costs.team[i, j]),
-                    int(costs.skill[i, j]),
-                )
+                _option(costs, i, j)
                 for j in ranked[: min(lightest, order)].tolist()
                 if int(costs.workers[j]) not in known
             ]
             if extra:
-                candidates[r] = candidates[r] + tuple(extra)
+                added[r] = extra
+    return with_candidates(instance, added)
+
+
+def with_candidates(instance: Instance, added: dict[int, list[Candidate]]) -> Instance:
+    """``instance`` with ``added`` workers after each requirement's own candidates."""
+    if not added:
+        return instance
+    candidates = list(instance.candidates)
+    for r, extra in added.items():
+        candidates[r] = candidates[r] + tuple(extra)
     return dataclasses.replace(instance, candidates=tuple(candidates))
+
+
+def _option(costs: RoleCosts, i: int, j: int) -> Candidate:
+    """Row ``i``'s pair with column ``j``'s worker, priced from the role's matrices."""
+    change, team, skill = costs.change[i, j], costs.team[i, j], costs.skill[i, j]
+    return Candidate(int(costs.workers[j]), int(change), int(team), int(skill))
 
 
 #: Workers with room now added per unallocated young person after a pass of the climb.
@@ -105,30 +116,20 @@ class Reach:
             return 0
         pair = costs.change[i].astype(np.int64) + costs.team[i] + costs.skill[i]
 
-        def price(j: int) -> tuple[int, int]:
+        def price(j: int) -> tuple[int, int, int]:
             w = int(workers[j])
             balance = state.balance(w, state.loads_list[w] + points) - state.penalty[w]
-            return int(pair[j]) + balance, w
+            return int(pair[j]) + balance, w, j
 
         # only workers it pays to go to: the next pass then places ``r``
         gain = int(self.instance.unallocated_cost[r])
-        chosen = [j for j in sorted(options, key=price)[:REACH] if price(j)[0] < gain]
+        chosen = [j for value, _, j in sorted(map(price, options))[:REACH] if value < gain]
         for j in chosen:
-            option = Candidate(
-                int(workers[j]),
-                int(costs.change[i, j]),
-                int(costs.team[i, j]),
-                int(costs.skill[i, j]),
-            )
+            option = _option(costs, i, j)
             known[option.worker] = option.cost
             self.added.setdefault(r, []).append(option)
         return len(chosen)
 
     def widened(self) -> Instance:
         """The instance with every worker reached added to the candidates."""
-        if not self.added:
-            return self.instance
-        candidates = list(self.instance.candidates)
-        for r, extra in self.added.items():
-            candidates[r] = candidates[r] + tuple(extra)
-        return dataclasses.replace(self.instance, candidates=tuple(candidates))
+        return with_candidates(self.instance, self.added)
