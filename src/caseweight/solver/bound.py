@@ -1,8 +1,10 @@
 """An honest lower bound on the objective (see :mod:`.lagrangian`).
 
 The restricted LP relaxation over the candidates (GLOP) gives good starting
-multipliers for small instances; the Lagrangian then prices every eligible
-pair, so the bound holds for the full problem, not only the candidates.
+multipliers for small instances, and the LP over every pair solved as a
+min-cost flow (:mod:`.transport`) for any size; the Lagrangian then prices
+every eligible pair, so the bound holds for the full problem, not only the
+candidates.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from ortools.linear_solver import pywraplp
 from caseweight.problem import Role
 from caseweight.solver.instance import Instance
 from caseweight.solver.lagrangian import RoleLagrangian, ascend, load_ceilings
+from caseweight.solver.transport import SECONDS_PER_ARC, RoleFlow, flow_arcs
 
 #: Candidate pairs above which the restricted LP is skipped: GLOP took 140 s on
 #: a region (383,000 pairs); subgradient steps from the incumbent's slopes do
@@ -36,12 +39,14 @@ def lower_bound(
 
     The roles share nothing, so the bound on the whole objective is their sum.
 
-    Multipliers start from the LP's duals, its columns grown from the
-    candidates by pricing (up to LP_PAIR_LIMIT candidate pairs), or zero,
-    then improve by subgradient ascent towards the incumbent's objective
-    ``upper``. (Starting from the incumbent's marginal balance costs gave a
-    region a bound of -2,000 million: a kept overload's steep slope priced a
-    load nobody could move there.)
+    Multipliers start from the best of: the LP's duals, its columns grown
+    from the candidates by pricing (up to LP_PAIR_LIMIT candidate pairs); the
+    min-cost flow's prices (where its planned time fits); one uniform price;
+    zero. They then improve by subgradient ascent towards the incumbent's
+    objective ``upper``. The flow's own optimum is a bound too. (Starting from
+    the incumbent's marginal balance costs gave a region a bound of -2,000
+    million: a kept overload's steep slope priced a load nobody could move
+    there.)
     """
     deadline = time.perf_counter() + seconds
     out: dict[Role, int] = {}
@@ -64,10 +69,17 @@ def lower_bound(
         mu = _start(instance, dual, role, lp_ends) if pairs[role] <= LP_PAIR_LIMIT else zero
         # the best single price of a point of load on every worker: where a role
         # is short of capacity it is the price of leaving someone unallocated
-        uniform = uniform_price(dual)
-        mu = max((zero, uniform, mu), key=lambda lam: dual.evaluate(lam)[0])
+        starts = [zero, uniform_price(dual), mu]
+        flow_value = -np.inf
+        # the LP over every pair as a min-cost flow, where the time left allows
+        if flow_arcs(dual) * SECONDS_PER_ARC < deadline - time.perf_counter():
+            solved = RoleFlow(dual).solve()
+            if solved is not None:
+                flow_value = solved[0]
+                starts.append(solved[1])
+        mu = max(starts, key=lambda lam: dual.evaluate(lam)[0])
         value, _ = ascend(dual, mu, upper[role], max(0.0, role_ends - time.perf_counter()))
-        out[role] = int(np.floor(value))
+        out[role] = int(np.floor(max(value, flow_value)))
     return out
 
 
