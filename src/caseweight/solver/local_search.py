@@ -70,10 +70,12 @@ def improve(instance: Instance, assignment: np.ndarray, seconds: float) -> Climb
             if time.perf_counter() > deadline:
                 return Climb(state.assignment, False, reach.widened())
         for r in np.flatnonzero(state.assignment == UNALLOCATED).tolist():
-            if not _worth_a_look(state, r, changed):
+            if r not in reached and not _worth_a_look(state, r, changed):
                 continue
-            for option in instance.candidates[r]:
-                if make_room(state, r, option.worker) is not None:
+            # the workers reached for them last time too: nobody there has room yet
+            workers = state.cost[r] if r in reached else [c.worker for c in instance.candidates[r]]
+            for w in workers:
+                if make_room(state, r, w) is not None:
                     moved += 1
                     break
             else:

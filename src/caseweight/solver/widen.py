@@ -83,7 +83,10 @@ class Reach:
     After each pass of the climb, a young person still unallocated whom none
     of their workers can take gets the cheapest eligible workers who can take
     them now (hard limit and case limit; pair cost plus balance penalty), where
-    going there pays, and the next pass looks at them again.
+    going there pays, and the next pass looks at them again. Where nobody
+    eligible can take them now, they get once the workers nearest to having
+    room, and the next pass tries to make room there (region: 56 -> 37 left
+    waiting).
     """
 
     def __init__(self, instance: Instance) -> None:
@@ -98,6 +101,7 @@ class Reach:
             dtype=np.int64,
         )
         self.added: dict[int, list[Candidate]] = {}
+        self.neared: set[int] = set()  # young people given their nearest workers once
 
     def extend(self, state: ClimbState, r: int) -> int:
         """Add up to REACH workers who can take ``r`` now, if none of theirs can; how many."""
@@ -112,6 +116,8 @@ class Reach:
         fits &= cases < self.max_cases[workers]
         known = state.cost[r]
         options = [j for j in np.flatnonzero(fits).tolist() if int(workers[j]) not in known]
+        if not options:
+            options = self._nearest(state, r, costs, i)
         if not options:
             return 0
         pair = costs.change[i].astype(np.int64) + costs.team[i] + costs.skill[i]
@@ -129,6 +135,26 @@ class Reach:
             known[option.worker] = option.cost
             self.added.setdefault(r, []).append(option)
         return len(chosen)
+
+    def _nearest(self, state: ClimbState, r: int, costs: RoleCosts, i: int) -> list[int]:
+        """Columns of the REACH eligible workers nearest to having room for ``r``.
+
+        Nobody can take ``r`` now; the climb's make-room step may move one of
+        these workers' young people on. Nearest: fewest points short of the
+        hard limit, among workers who would be within their case limit once
+        one young person has gone.
+        """
+        if r in self.neared:
+            return []
+        self.neared.add(r)
+        workers = costs.workers
+        known = state.cost[r]
+        short = state.loads[workers] + state.points[r] - self.instance.hard_limit[workers]
+        able = costs.eligible[i] & (np.asarray(state.cases)[workers] <= self.max_cases[workers])
+        able &= self.instance.hard_limit[workers] >= state.points[r]
+        columns = [j for j in np.flatnonzero(able).tolist() if int(workers[j]) not in known]
+        columns.sort(key=lambda j: (int(short[j]), j))
+        return columns[:REACH]
 
     def widened(self) -> Instance:
         """The instance with every worker reached added to the candidates."""
