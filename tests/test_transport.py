@@ -50,7 +50,7 @@ def test_the_flow_is_the_lp_and_its_prices_reach_it(
     assert flow_arcs(dual) == int(np.isfinite(dual.cost).sum())
     solved = RoleFlow(dual).solve()
     assert solved is not None
-    value, prices = solved
+    value, prices = solved.value, solved.prices
     lp = whole_lp(instance, dual)
     # per-unit costs rounded down cost at most one scaled unit per tenth of a point
     slack = (dual.points.sum() + dual.seg_len.sum()) / FLOW_SCALE
@@ -69,7 +69,7 @@ def test_a_role_short_of_workers_prices_the_unallocated(run_authority: Runner) -
     dual = RoleLagrangian(instance, instance.role_costs[Role.SOCIAL_WORKER])
     solved = RoleFlow(dual).solve()
     assert solved is not None
-    value, prices = solved
+    value, prices = solved.value, solved.prices
     _, optimum = exact_optimum(instance)
     assert value <= optimum
     assert dual.evaluate(prices)[0] >= value - 1e-3 * abs(value)

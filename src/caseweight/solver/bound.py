@@ -17,7 +17,7 @@ from ortools.linear_solver import pywraplp
 from caseweight.problem import Role
 from caseweight.solver.instance import Instance
 from caseweight.solver.lagrangian import RoleLagrangian, ascend, load_ceilings
-from caseweight.solver.transport import SECONDS_PER_ARC, RoleFlow, flow_arcs
+from caseweight.solver.transport import SECONDS_PER_ARC, FlowSolution, RoleFlow, flow_arcs
 
 #: Candidate pairs above which the restricted LP is skipped: GLOP took 140 s on
 #: a region (383,000 pairs); subgradient steps from the incumbent's slopes do
@@ -33,7 +33,11 @@ UNIFORM_STEPS = 24
 
 
 def lower_bound(
-    instance: Instance, incumbent: np.ndarray, upper: dict[Role, float], seconds: float
+    instance: Instance,
+    incumbent: np.ndarray,
+    upper: dict[Role, float],
+    seconds: float,
+    flows: dict[Role, FlowSolution] | None = None,
 ) -> dict[Role, int]:
     """An honest lower bound on each role's part of the objective, within about ``seconds``.
 
@@ -43,7 +47,8 @@ def lower_bound(
     from the candidates by pricing (up to LP_PAIR_LIMIT candidate pairs); the
     min-cost flow's prices (where its planned time fits); one uniform price;
     zero. They then improve by subgradient ascent towards the incumbent's
-    objective ``upper``. The flow's own optimum is a bound too. (Starting from
+    objective ``upper``. The flow's own optimum is a bound too; ``flows``
+    already solved (for the start) are not solved again. (Starting from
     the incumbent's marginal balance costs gave a region a bound of -2,000
     million: a kept overload's steep slope priced a load nobody could move
     there.)
@@ -70,16 +75,15 @@ def lower_bound(
         # the best single price of a point of load on every worker: where a role
         # is short of capacity it is the price of leaving someone unallocated
         starts = [zero, uniform_price(dual), mu]
-        flow_value = -np.inf
         # the LP over every pair as a min-cost flow, where the time left allows
-        if flow_arcs(dual) * SECONDS_PER_ARC < deadline - time.perf_counter():
-            solved = RoleFlow(dual).solve()
-            if solved is not None:
-                flow_value = solved[0]
-                starts.append(solved[1])
+        flow = (flows or {}).get(role)
+        if flow is None and flow_arcs(dual) * SECONDS_PER_ARC < deadline - time.perf_counter():
+            flow = RoleFlow(dual).solve()
+        if flow is not None:
+            starts.append(flow.prices)
         mu = max(starts, key=lambda lam: dual.evaluate(lam)[0])
         value, _ = ascend(dual, mu, upper[role], max(0.0, role_ends - time.perf_counter()))
-        out[role] = int(np.floor(max(value, flow_value)))
+        out[role] = int(np.floor(max(value, -np.inf if flow is None else flow.value)))
     return out
 
 

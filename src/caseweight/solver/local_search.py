@@ -64,7 +64,8 @@ def improve(instance: Instance, assignment: np.ndarray, seconds: float) -> Climb
         moved = 0
         for r in order:
             w, delta = best_move(state, r)
-            if delta is not None and delta < 0:
+            # a tie sends a young person back to their own worker: continuity first
+            if delta is not None and (delta < 0 or (delta == 0 and w == state.current[r])):
                 state.move(r, w)
                 moved += 1
             if time.perf_counter() > deadline:

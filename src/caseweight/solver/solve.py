@@ -18,7 +18,9 @@ from caseweight.solver.bound import lower_bound
 from caseweight.solver.hints import add_full_hint
 from caseweight.solver.instance import Instance, balance_penalty
 from caseweight.solver.local_search import improve
+from caseweight.solver.lp_start import lp_start
 from caseweight.solver.model import AllocationModel, Neighbourhood
+from caseweight.solver.transport import role_flows
 from caseweight.solver.warm_start import UNALLOCATED, first_fit, loads_and_cases
 from caseweight.solver.widen import widen
 
@@ -28,6 +30,8 @@ from caseweight.solver.widen import widen
 CLIMB_SHARE = 0.5
 LNS_SHARE = 0.3
 BOUND_RESERVE = 0.25
+#: Planned share of the time limit for the LP over every pair (min-cost flows) at the start.
+FLOW_SHARE = 0.25
 #: Planning figure for one CP-SAT neighbourhood (measured 0.3-0.5 s on 2 cores).
 SECONDS_PER_NEIGHBOURHOOD = 0.45
 #: Workers re-optimised together in one CP-SAT model.
@@ -120,12 +124,14 @@ def solve(
 ) -> SolveResult:
     """A feasible start improved by hill climbing and CP-SAT neighbourhoods, then the bound.
 
-    1. First fit, then exact single moves, make-room chains and swaps
-       (:mod:`.local_search`) until none improves.
+    1. The LP over every pair, solved as min-cost flows (:mod:`.transport`)
+       and rounded (:mod:`.lp_start`; first fit for a role too large for
+       its planned time), then exact single moves, make-room chains and
+       swaps (:mod:`.local_search`) until none improves.
     2. Exact CP-SAT models over each team's workers and over the heaviest
        with the lightest, the rest held fixed.
-    3. The LP/Lagrangian lower bound (:mod:`.bound`) in the time left, so
-       the gap is honest.
+    3. The LP/Lagrangian lower bound (:mod:`.bound`, from the flows' prices)
+       in the time left, so the gap is honest.
 
     Every step is bounded by work, not by the clock (one search worker and a
     deterministic time per CP-SAT model), so the same input gives the same
@@ -134,7 +140,12 @@ def solve(
     """
     started = time.perf_counter()
     deadline = started + settings.time_limit_seconds
-    incumbent = first_fit(instance)
+    # the LP over every pair, where its planned time fits: its rounding is the start
+    flows = role_flows(instance, settings.time_limit_seconds * FLOW_SHARE)
+    instance, incumbent = lp_start(instance, flows, first_fit(instance))
+    if all(role in flows for role, c in instance.role_costs.items() if len(c.requirements)):
+        current = sum(objective_terms(instance, incumbent).values())
+        _report(progress, "LP relaxation", started, current, sum(f.value for f in flows.values()))
     climb_budget = max(0.0, settings.time_limit_seconds * CLIMB_SHARE)
     climb_ends = started + climb_budget
     incumbent, converged, instance = improve(instance, incumbent, climb_budget)
@@ -169,6 +180,7 @@ def solve(
         incumbent,
         role_objectives(instance, incumbent),
         max(0.0, deadline - time.perf_counter()),
+        flows,
     )
     bound = sum(role_bounds.values())
     _report(progress, "lower bound", started, current, bound)

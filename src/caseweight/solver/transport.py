@@ -17,9 +17,13 @@ dense Bellman-Ford in numpy. The prices start the Lagrangian
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import numpy as np
 from ortools.graph.python import min_cost_flow
 
+from caseweight.problem import Role
+from caseweight.solver.instance import Instance
 from caseweight.solver.lagrangian import RoleLagrangian
 
 #: Per-unit costs are multiplied by this and rounded down to integers.
@@ -27,6 +31,36 @@ FLOW_SCALE = 16
 #: Planning figure for building and solving the flow, per arc (measured
 #: 0.6-1.1 microseconds on 2 cores; 8.6 million arcs for a region's social workers).
 SECONDS_PER_ARC = 1.5e-6
+
+
+class FlowSolution(NamedTuple):
+    """The LP over every pair: its value, its load prices and where it sends each young person."""
+
+    value: float  # a lower bound on the role's part of the objective
+    prices: np.ndarray  # Lagrangian multipliers (mu, then nu = 0)
+    rows: np.ndarray  # pairs carrying flow: row and column of the role's matrices,
+    cols: np.ndarray
+    shares: np.ndarray  # and the share of the young person's points sent there
+
+
+def role_flows(instance: Instance, seconds: float) -> dict[Role, FlowSolution]:
+    """Each role's flow solution, for the roles whose planned time fits in ``seconds``.
+
+    The plan counts arcs, not the clock, so the same input always gets the
+    same flows.
+    """
+    out: dict[Role, FlowSolution] = {}
+    for role, costs in instance.role_costs.items():
+        if not len(costs.requirements) or not costs.workers.size:
+            continue
+        dual = RoleLagrangian(instance, costs)
+        seconds -= flow_arcs(dual) * SECONDS_PER_ARC
+        if seconds < 0:
+            break
+        solved = RoleFlow(dual).solve()
+        if solved is not None:
+            out[role] = solved
+    return out
 
 
 def flow_arcs(dual: RoleLagrangian) -> int:
@@ -66,8 +100,8 @@ class RoleFlow:
         # load fills it, so the flow carries its cost negated and this constant
         self.constant = float((dual.seg_cost * dual.seg_len * (dual.seg_sign < 0)).sum())
 
-    def solve(self) -> tuple[float, np.ndarray] | None:
-        """The flow's optimum (a lower bound on the LP's) and the multipliers it implies.
+    def solve(self) -> FlowSolution | None:
+        """The flow's optimum (a lower bound on the LP's), its prices and its pairs.
 
         None when the flow has no solution (a young person nobody may hold who
         cannot wait: the Lagrangian's other starts are used instead).
@@ -112,7 +146,9 @@ class RoleFlow:
         mu = np.where(np.isfinite(distance), -distance / FLOW_SCALE, 0.0)
         lam = np.zeros(self.dual.size)
         lam[:n_workers] = mu
-        return value, lam
+        rows, cols = np.nonzero(sent > 0)
+        shares = sent[rows, cols] / self.points[rows]
+        return FlowSolution(value, lam, rows, cols, shares)
 
     def _distances(
         self, sent: np.ndarray, waited: np.ndarray, through: np.ndarray
