@@ -13,9 +13,12 @@ from caseweight.config import Config
 from caseweight.demand import build_demand
 from caseweight.demo import generate_authority
 from caseweight.io.inputs import read_problem
+from caseweight.problem import Role
 from caseweight.solution import check_proposal
 from caseweight.solver.instance import build_instance
+from caseweight.solver.local_search import Climb
 from caseweight.solver.lp_start import _within_rule_5, lp_start
+from caseweight.solver.solve import _better_per_role
 from caseweight.solver.transport import role_flows
 from caseweight.solver.warm_start import UNALLOCATED, first_fit, loads_and_cases
 from caseweight.weighting import score_people
@@ -82,3 +85,27 @@ def test_the_lp_start_keeps_every_hard_rule(tmp_path: Path, seed: int) -> None:
             assert any(c.worker == w for c in wider.candidates[r])
     # the LP serves at least as many young people as first fit
     assert (start == UNALLOCATED).sum() <= (first_fit(instance) == UNALLOCATED).sum()
+
+
+def test_each_role_keeps_the_better_of_two_climbs(run_authority: Runner) -> None:
+    """One climb serves the child and not the care leaver, the other the reverse."""
+    authority = (
+        Authority()
+        .worker("S1", capacity_points=20)
+        .worker("P1", role="personal_adviser", capacity_points=20)
+        .person("C", age=9)
+        .person("L", age=21, status="care_leaver")
+    )
+    instance = run_authority(authority).proposal.instance
+    row = {(req.role.value, req.person): req.index for req in instance.requirements}
+    child, leaver = row["social_worker", 0], row["personal_adviser", 1]
+    sw = int(instance.role_costs[Role.SOCIAL_WORKER].workers[0])
+    pa = int(instance.role_costs[Role.PERSONAL_ADVISER].workers[0])
+    serves_child = np.full(len(instance.requirements), UNALLOCATED, dtype=np.int64)
+    serves_child[child] = sw
+    serves_leaver = np.full(len(instance.requirements), UNALLOCATED, dtype=np.int64)
+    serves_leaver[leaver] = pa
+    _, best = _better_per_role(instance, serves_child, Climb(serves_leaver, True, instance))
+    assert best[child] == sw and best[leaver] == pa
+    _, best = _better_per_role(instance, serves_leaver, Climb(serves_child, True, instance))
+    assert best[child] == sw and best[leaver] == pa

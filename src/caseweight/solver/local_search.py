@@ -26,7 +26,7 @@ from caseweight.solver.exchanges import (
 )
 from caseweight.solver.instance import Instance
 from caseweight.solver.warm_start import UNALLOCATED
-from caseweight.solver.widen import Reach
+from caseweight.solver.widen import Reach, widen
 
 
 class Climb(NamedTuple):
@@ -100,6 +100,19 @@ def improve(instance: Instance, assignment: np.ndarray, seconds: float) -> Climb
             return Climb(state.assignment, True, reach.widened())
         changed = state.touched
     return Climb(state.assignment, False, reach.widened())
+
+
+def climb(instance: Instance, start: np.ndarray, ends: float) -> Climb:
+    """Hill-climb from ``start``, widen the candidates where needed, climb again, until ``ends``.
+
+    Young people still on a worker over the hard limit, or unallocated, may
+    need a worker the sparse candidates missed: the lightest now are added
+    (:func:`.widen`) before the second climb.
+    """
+    first = improve(instance, start, max(0.0, ends - time.perf_counter()))
+    wider = widen(first.instance, first.assignment)
+    second = improve(wider, first.assignment, max(0.0, ends - time.perf_counter()))
+    return Climb(second.assignment, first.converged and second.converged, second.instance)
 
 
 def _worth_a_look(state: ClimbState, r: int, changed: set[int] | None) -> bool:
