@@ -35,8 +35,12 @@ FLOW_SHARE = 0.25
 #: Instances up to this many requirements also climb from first fit, and each
 #: role keeps the better climb (measured: the LP's start is better for every
 #: role of large and region, first fit's for the demo's personal advisers; a
-#: region's first-fit climb takes 30 s, more than its share leaves).
+#: region's first-fit climb takes 30 s, more than its share leaves) ...
 BOTH_STARTS_UP_TO = 8_000
+#: ... where its planned time fits this share of the climb's: planning figure
+#: 0.6 ms per requirement (measured 0.56 on the demo, 0.57 on large, quiet).
+SECOND_CLIMB_SHARE = 0.6
+SECONDS_PER_CLIMBED_REQUIREMENT = 0.6e-3
 #: Planning figure for one CP-SAT neighbourhood (measured 0.3-0.5 s on 2 cores).
 SECONDS_PER_NEIGHBOURHOOD = 0.45
 #: Workers re-optimised together in one CP-SAT model.
@@ -152,10 +156,13 @@ def solve(
     if all(role in flows for role, c in instance.role_costs.items() if len(c.requirements)):
         current = sum(objective_terms(instance, incumbent).values())
         _report(progress, "LP relaxation", started, current, sum(f.value for f in flows.values()))
-    climb_ends = started + settings.time_limit_seconds * CLIMB_SHARE
+    climb_budget = settings.time_limit_seconds * CLIMB_SHARE
+    climb_ends = started + climb_budget
     start = instance
     incumbent, converged, instance = climb(start, incumbent, climb_ends)
-    if flows and len(instance.requirements) <= BOTH_STARTS_UP_TO:
+    n = len(instance.requirements)
+    planned = n * SECONDS_PER_CLIMBED_REQUIREMENT
+    if flows and n <= BOTH_STARTS_UP_TO and planned <= climb_budget * SECOND_CLIMB_SHARE:
         # from the same candidates: the first climb's additions would send
         # this one elsewhere (the demo's personal advisers: 6.49 M, not 5.97 M)
         other = climb(start, base, climb_ends)
