@@ -27,7 +27,7 @@ from caseweight.pipeline import propose
 from caseweight.problem import Role
 from caseweight.solver.instance import Instance
 from caseweight.solver.lagrangian import load_ceilings
-from caseweight.solver.solve import role_objectives
+from caseweight.solver.starts import role_objectives
 
 
 class RoleMip:

@@ -18,7 +18,7 @@ from caseweight.solution import check_proposal
 from caseweight.solver.instance import build_instance
 from caseweight.solver.local_search import Climb
 from caseweight.solver.lp_start import _within_rule_5, lp_start
-from caseweight.solver.solve import _better_per_role
+from caseweight.solver.starts import _better_per_role
 from caseweight.solver.transport import role_flows
 from caseweight.solver.warm_start import UNALLOCATED, first_fit, loads_and_cases
 from caseweight.weighting import score_people

@@ -21,7 +21,7 @@ from caseweight.problem import Role
 from caseweight.solver.instance import Candidate, Instance
 from caseweight.solver.transport import FlowSolution
 from caseweight.solver.warm_start import UNALLOCATED, loads_and_cases
-from caseweight.solver.widen import _option, with_candidates
+from caseweight.solver.widen import pair_option, with_candidates
 
 
 def lp_start(
@@ -44,7 +44,7 @@ def lp_start(
         ):
             r, w = int(costs.requirements[i]), int(costs.workers[j])
             if all(c.worker != w for c in instance.candidates[r]):
-                added.setdefault(r, []).append(_option(costs, i, j))
+                added.setdefault(r, []).append(pair_option(costs, i, j))
             placed[r] += part
             if part > share[r]:
                 assignment[r], share[r] = w, part

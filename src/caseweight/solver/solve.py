@@ -16,13 +16,12 @@ from caseweight.problem import Role
 from caseweight.solution import objective_terms
 from caseweight.solver.bound import lower_bound
 from caseweight.solver.hints import add_full_hint
-from caseweight.solver.instance import Instance, balance_penalty
-from caseweight.solver.local_search import Climb, climb
+from caseweight.solver.instance import Instance
 from caseweight.solver.lp_start import lp_start
 from caseweight.solver.model import AllocationModel, Neighbourhood
+from caseweight.solver.starts import climbs, role_objectives, second_climb_fits
 from caseweight.solver.transport import role_flows
 from caseweight.solver.warm_start import UNALLOCATED, first_fit, loads_and_cases
-from caseweight.solver.widen import merged
 
 #: Shares of the time limit: hill climbing first (it converges well within
 #: its share on every benchmark size), then CP-SAT neighbourhoods, then the
@@ -32,15 +31,6 @@ LNS_SHARE = 0.3
 BOUND_RESERVE = 0.25
 #: Planned share of the time limit for the LP over every pair (min-cost flows) at the start.
 FLOW_SHARE = 0.25
-#: Instances up to this many requirements also climb from first fit, and each
-#: role keeps the better climb (measured: the LP's start is better for every
-#: role of large and region, first fit's for the demo's personal advisers; a
-#: region's first-fit climb takes 30 s, more than its share leaves) ...
-BOTH_STARTS_UP_TO = 8_000
-#: ... where its planned time fits this share of the climb's: planning figure
-#: 0.6 ms per requirement (measured 0.56 on the demo, 0.57 on large, quiet).
-SECOND_CLIMB_SHARE = 0.6
-SECONDS_PER_CLIMBED_REQUIREMENT = 0.6e-3
 #: Planning figure for one CP-SAT neighbourhood (measured 0.3-0.5 s on 2 cores).
 SECONDS_PER_NEIGHBOURHOOD = 0.45
 #: Workers re-optimised together in one CP-SAT model.
@@ -157,17 +147,8 @@ def solve(
         current = sum(objective_terms(instance, incumbent).values())
         _report(progress, "LP relaxation", started, current, sum(f.value for f in flows.values()))
     climb_budget = settings.time_limit_seconds * CLIMB_SHARE
-    climb_ends = started + climb_budget
-    start = instance
-    incumbent, converged, instance = climb(start, incumbent, climb_ends)
-    n = len(instance.requirements)
-    planned = n * SECONDS_PER_CLIMBED_REQUIREMENT
-    if flows and n <= BOTH_STARTS_UP_TO and planned <= climb_budget * SECOND_CLIMB_SHARE:
-        # from the same candidates: the first climb's additions would send
-        # this one elsewhere (the demo's personal advisers: 6.49 M, not 5.97 M)
-        other = climb(start, base, climb_ends)
-        instance, incumbent = _better_per_role(instance, incumbent, other)
-        converged = converged and other.converged
+    second = base if flows and second_climb_fits(instance, climb_budget) else None
+    incumbent, converged, instance = climbs(instance, incumbent, second, started + climb_budget)
     current = sum(objective_terms(instance, incumbent).values())
     _report(progress, "hill climbing", started, current, float("nan"))
     build, cut_short = 0.0, not converged
@@ -213,43 +194,6 @@ def solve(
             role.value: min(role_bounds.get(role, 0), int(value)) for role, value in parts.items()
         },
     )
-
-
-def _better_per_role(
-    instance: Instance, assignment: np.ndarray, other: Climb
-) -> tuple[Instance, np.ndarray]:
-    """Each role's allocation from whichever climb did better for it (roles share nothing)."""
-    instance = merged(instance, other.instance)
-    mine = role_objectives(instance, assignment)
-    theirs = role_objectives(instance, other.assignment)
-    best = assignment.copy()
-    for role, costs in instance.role_costs.items():
-        if theirs[role] < mine[role]:
-            best[costs.requirements] = other.assignment[costs.requirements]
-    return instance, best
-
-
-def role_objectives(instance: Instance, assignment: np.ndarray) -> dict[Role, float]:
-    """Each role's share of the objective of ``assignment`` (roles share nothing)."""
-    out = {}
-    for role in Role:
-        mine = assignment.copy()
-        for req in instance.requirements:
-            if req.role is not role:
-                mine[req.index] = UNALLOCATED
-        terms = objective_terms(instance, mine)
-        others = sum(
-            int(instance.unallocated_cost[r.index])
-            for r in instance.requirements
-            if r.role is not role
-        )
-        others_balance = sum(
-            balance_penalty(0, curve)
-            for w, curve in enumerate(instance.balance)
-            if curve is not None and instance.worker_roles[w] is not role
-        )
-        out[role] = float(sum(terms.values()) - others - others_balance)
-    return out
 
 
 def _report(

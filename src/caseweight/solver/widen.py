@@ -45,7 +45,7 @@ def widen(instance: Instance, assignment: np.ndarray, lightest: int = LIGHTEST_N
             ranked = options[np.argsort(utilisation[costs.workers[options]], kind="stable")]
             known = {c.worker for c in instance.candidates[r]}
             extra = [
-                _option(costs, i, j)
+                pair_option(costs, i, j)
                 for j in ranked[: min(lightest, order)].tolist()
                 if int(costs.workers[j]) not in known
             ]
@@ -75,7 +75,7 @@ def merged(instance: Instance, other: Instance) -> Instance:
     return with_candidates(instance, added)
 
 
-def _option(costs: RoleCosts, i: int, j: int) -> Candidate:
+def pair_option(costs: RoleCosts, i: int, j: int) -> Candidate:
     """Row ``i``'s pair with column ``j``'s worker, priced from the role's matrices."""
     change, team, skill = costs.change[i, j], costs.team[i, j], costs.skill[i, j]
     return Candidate(int(costs.workers[j]), int(change), int(team), int(skill))
@@ -142,7 +142,7 @@ class Reach:
         gain = int(self.instance.unallocated_cost[r])
         chosen = [j for value, _, j in sorted(map(price, options))[:REACH] if value < gain]
         for j in chosen:
-            option = _option(costs, i, j)
+            option = pair_option(costs, i, j)
             known[option.worker] = option.cost
             self.added.setdefault(r, []).append(option)
         return len(chosen)
