@@ -61,6 +61,10 @@ config_option = click.option(
     type=click.Path(dir_okay=False, path_type=Path),
     help="Weights and settings (YAML); missing keys take the defaults.",
 )
+_input_file = click.Path(dir_okay=False, path_type=Path)
+cases_option = click.option("--cases", type=_input_file, help="Cases file (CSV or .xlsx).")
+workers_option = click.option("--workers", type=_input_file, help="Workers file (CSV or .xlsx).")
+no_db_option = click.option("--no-db", is_flag=True, help="Use no database, even if one exists.")
 
 
 class LazyGroup(click.Group):
@@ -97,14 +101,8 @@ def main() -> None:
 
 
 @main.command()
-@click.option(
-    "--cases", type=click.Path(dir_okay=False, path_type=Path), help="Cases file (CSV or .xlsx)."
-)
-@click.option(
-    "--workers",
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="Workers file (CSV or .xlsx).",
-)
+@cases_option
+@workers_option
 @click.option("--as-of", "as_of", type=AS_OF, help="Date the allocation is for (YYYY-MM-DD).")
 @click.option(
     "--out",
@@ -124,7 +122,7 @@ def main() -> None:
     "changes of worker and previous workers come from it, and the run is recorded. "
     "Default: $CASEWEIGHT_DB, else the default database file if it exists.",
 )
-@click.option("--no-db", is_flag=True, help="Use no database, even if one exists.")
+@no_db_option
 @click.option(
     "--pins",
     type=click.Path(dir_okay=False, path_type=Path),

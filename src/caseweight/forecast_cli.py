@@ -11,7 +11,7 @@ from typing import Any, TypeVar
 
 import click
 
-from caseweight.cli import AS_OF, config_option, user_errors
+from caseweight.cli import AS_OF, cases_option, config_option, user_errors, workers_option
 from caseweight.cohort import CohortSettings
 from caseweight.config import Config
 from caseweight.errors import CaseweightError
@@ -61,8 +61,8 @@ def data_options(func: F) -> F:
     for option in reversed(
         [
             click.option("--scenario", type=file, help="Scenario file: its base and changes."),
-            click.option("--cases", type=file, help="Cases file (CSV or .xlsx)."),
-            click.option("--workers", type=file, help="Workers file (CSV or .xlsx)."),
+            cases_option,
+            workers_option,
             click.option("--hr", type=file, help="HR feed hr_changes.csv, applied by date."),
             click.option("--as-of", "as_of", type=AS_OF, help="Start date (YYYY-MM-DD)."),
             config_option,

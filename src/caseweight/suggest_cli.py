@@ -12,6 +12,7 @@ from pathlib import Path
 
 import click
 
+from caseweight.cli import cases_option, config_option, no_db_option, workers_option
 from caseweight.errors import CaseweightError
 from caseweight.suggest import RoleSuggestion, Suggestion
 
@@ -29,8 +30,8 @@ class SuggestUserError(click.ClickException):
     type=click.Path(dir_okay=False, path_type=Path),
     help="A file (cases format) with one new young person's row.",
 )
-@click.option("--cases", type=click.Path(dir_okay=False, path_type=Path), help="Cases file.")
-@click.option("--workers", type=click.Path(dir_okay=False, path_type=Path), help="Workers file.")
+@cases_option
+@workers_option
 @click.option(
     "--as-of",
     "as_of",
@@ -38,14 +39,9 @@ class SuggestUserError(click.ClickException):
     metavar="YYYY-MM-DD",
     help="Date loads and ages are taken at (or DD/MM/YYYY).",
 )
-@click.option(
-    "--config",
-    "config_path",
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="Weights and settings (YAML); missing keys take the defaults.",
-)
+@config_option
 @click.option("--db", "db_url", metavar="URL", help="Database of history (as for allocate).")
-@click.option("--no-db", is_flag=True, help="Use no database, even if one exists.")
+@no_db_option
 @click.option(
     "--pins",
     type=click.Path(dir_okay=False, path_type=Path),
