@@ -83,7 +83,9 @@ def lower_bound(
             starts.append(flow.prices)
         mu = max(starts, key=lambda lam: dual.evaluate(lam)[0])
         value, _ = ascend(dual, mu, upper[role], max(0.0, role_ends - time.perf_counter()))
-        out[role] = int(np.floor(max(value, -np.inf if flow is None else flow.value)))
+        if flow is not None:
+            value = max(value, flow.value)
+        out[role] = int(np.floor(value))
     return out
 
 

@@ -73,9 +73,7 @@ def improve(instance: Instance, assignment: np.ndarray, seconds: float) -> Climb
         for r in np.flatnonzero(state.assignment == UNALLOCATED).tolist():
             if r not in reached and not _worth_a_look(state, r, changed):
                 continue
-            # the workers reached for them last time too: nobody there has room yet
-            workers = state.cost[r] if r in reached else [c.worker for c in instance.candidates[r]]
-            for w in workers:
+            for w in state.cost[r]:  # the workers reached for them too
                 if make_room(state, r, w) is not None:
                     moved += 1
                     break

@@ -140,18 +140,22 @@ class RoleFlow:
         waited[self.waits] = flow.flows(waiting)
         through = flow.flows(segments)
         del flow  # its arcs take more memory than everything else here
-        distance = self._distances(sent, waited, through)
+        rows, cols = np.nonzero(sent > 0)
+        distance = self._distances(sent, (rows, cols), waited, through)
         if distance is None:
             return None
         mu = np.where(np.isfinite(distance), -distance / FLOW_SCALE, 0.0)
         lam = np.zeros(self.dual.size)
         lam[:n_workers] = mu
-        rows, cols = np.nonzero(sent > 0)
         shares = sent[rows, cols] / self.points[rows]
         return FlowSolution(value, lam, rows, cols, shares)
 
     def _distances(
-        self, sent: np.ndarray, waited: np.ndarray, through: np.ndarray
+        self,
+        sent: np.ndarray,
+        carrying: tuple[np.ndarray, np.ndarray],
+        waited: np.ndarray,
+        through: np.ndarray,
     ) -> np.ndarray | None:
         """Each worker's shortest path to the sink in the residual network.
 
@@ -171,7 +175,7 @@ class RoleFlow:
             axis=1,
         )
         arc = np.full((n_workers + 1, n_workers + 1), np.inf)
-        rows, cols = np.nonzero(sent > 0)
+        rows, cols = carrying  # the pairs carrying flow
         order = np.argsort(cols, kind="stable")
         rows, cols = rows[order], cols[order]
         if rows.size:
