@@ -24,12 +24,13 @@ def add_full_hint(am: AllocationModel, assignment: np.ndarray) -> None:
     loads, _ = loads_and_cases(inst, assignment)
     for w, var in v.load.items():
         m.add_hint(var, int(loads[w]))
+    receiving = {
+        int(assignment[req.index])
+        for req in inst.requirements
+        if assignment[req.index] != UNALLOCATED and assignment[req.index] != req.current_worker
+    }
     for w, var in v.receives.items():
-        new = any(
-            assignment[r] == w and inst.requirements[r].current_worker != w
-            for r, _ in v.by_worker[w]
-        )
-        m.add_hint(var, int(new))
+        m.add_hint(var, int(w in receiving))
     for w, (above, below) in v.segments.items():
         excess = int(loads[w]) - inst.balance[w].target  # type: ignore[union-attr]
         _fill(m, above, max(0, excess))

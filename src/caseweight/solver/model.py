@@ -20,10 +20,17 @@ from caseweight.solver.instance import Candidate, Instance
 
 @dataclass(frozen=True)
 class Neighbourhood:
-    """Workers whose young people may be re-allocated among themselves; the rest stay."""
+    """Young people who may be re-allocated; everyone else stays where ``incumbent`` has them.
+
+    Either some workers: everyone they hold, and anyone waiting who could go
+    to them, re-allocated among those workers. Or some young people
+    (``requirements``), each over all their candidates; the workers' loads
+    then count those who stay as fixed.
+    """
 
     workers: tuple[int, ...]
     incumbent: np.ndarray
+    requirements: tuple[int, ...] | None = None
 
 
 @dataclass
@@ -62,6 +69,10 @@ class AllocationModel:
             w for w in range(instance.n_workers) if role in (None, instance.worker_roles[w])
         ]
         self.fixed_sibling_workers: dict[int, set[int]] = {}
+        # points, cases and new arrivals of those who stay put, per worker
+        self.fixed_load: dict[int, int] = {}
+        self.fixed_cases: dict[int, int] = {}
+        self.fixed_new: set[int] = set()
         if neighbourhood is not None:
             self._restrict(neighbourhood)
         self.model = cp_model.CpModel()
@@ -83,26 +94,43 @@ class AllocationModel:
         self.model.minimize(sum(self.terms.values()))
 
     def _restrict(self, hood: Neighbourhood) -> None:
-        """Only the neighbourhood's workers and the requirements they hold (or could take)."""
+        """Only the neighbourhood's young people, and the workers they could go to."""
         inst = self.instance
-        inside = set(hood.workers)
-        self.workers = [w for w in self.workers if w in inside]
-        keep = []
-        for req in self.requirements:
-            now = int(hood.incumbent[req.index])
-            options = [o for o in inst.candidates[req.index] if o.worker in inside]
-            if now in inside or (now < 0 and options):
-                keep.append(req)
+        role_requirements = self.requirements
+        if hood.requirements is not None:
+            chosen = set(hood.requirements)
+            keep = [req for req in role_requirements if req.index in chosen]
+            self.options = {req.index: inst.candidates[req.index] for req in keep}
+            used = {o.worker for options in self.options.values() for o in options}
+            self.workers = [w for w in self.workers if w in used]
+        else:
+            inside = set(hood.workers)
+            self.workers = [w for w in self.workers if w in inside]
+            keep = []
+            for req in role_requirements:
+                now = int(hood.incumbent[req.index])
+                options = [o for o in inst.candidates[req.index] if o.worker in inside]
+                if now in inside or (now < 0 and options):
+                    keep.append(req)
+            self.options = {
+                req.index: tuple(o for o in inst.candidates[req.index] if o.worker in inside)
+                for req in keep
+            }
         self.requirements = keep
-        self.options = {
-            req.index: tuple(o for o in inst.candidates[req.index] if o.worker in inside)
-            for req in keep
-        }
         free = {req.index for req in keep}
         for g, members in enumerate(inst.sibling_groups):
             self.fixed_sibling_workers[g] = {
                 int(hood.incumbent[r]) for r in members if r not in free and hood.incumbent[r] >= 0
             }
+        modelled = set(self.workers)
+        for req in role_requirements:
+            w = int(hood.incumbent[req.index])
+            if req.index in free or w not in modelled:
+                continue
+            self.fixed_load[w] = self.fixed_load.get(w, 0) + req.points
+            self.fixed_cases[w] = self.fixed_cases.get(w, 0) + 1
+            if w != req.current_worker:
+                self.fixed_new.add(w)
 
     def candidates(self, r: int) -> tuple[Candidate, ...]:
         if hasattr(self, "options"):
@@ -118,9 +146,10 @@ class AllocationModel:
                 v.by_worker[option.worker].append((req.index, var))
             v.unallocated[req.index] = m.new_bool_var(f"u_{req.index}")
         for w in self.workers:
-            total = sum(inst.requirements[r].points for r, _ in v.by_worker.get(w, []))
+            fixed = self.fixed_load.get(w, 0)
+            total = fixed + sum(inst.requirements[r].points for r, _ in v.by_worker.get(w, []))
             v.max_load[w] = int(total)
-            v.load[w] = m.new_int_var(0, int(total), f"load_{w}")
+            v.load[w] = m.new_int_var(fixed, int(total), f"load_{w}")
 
     def _each_allocation_once(self) -> None:
         """Hard rules 1-3 and 6: each requirement gets exactly one worker or is unallocated;
@@ -142,7 +171,8 @@ class AllocationModel:
         reqs = self.instance.requirements
         for w, load in self.vars.load.items():
             held = self.vars.by_worker.get(w, [])
-            self.model.add(load == sum(reqs[r].points * x for r, x in held))
+            fixed = self.fixed_load.get(w, 0)
+            self.model.add(load == fixed + sum(reqs[r].points * x for r, x in held))
 
     def _new_allocations(self) -> dict[int, list[cp_model.IntVar]]:
         news: dict[int, list[cp_model.IntVar]] = defaultdict(list)
@@ -158,10 +188,13 @@ class AllocationModel:
         be moved stays, and is reported.
         """
         inst, m, v = self.instance, self.model, self.vars
-        for w, news in sorted(self._new_allocations().items()):
+        news = self._new_allocations()
+        for w in sorted(set(news) | (self.fixed_new & set(self.workers))):
             receives = m.new_bool_var(f"receives_{w}")
             v.receives[w] = receives
-            for x in news:
+            if w in self.fixed_new:  # someone who stays put is new to them
+                m.add(receives == 1)
+            for x in news.get(w, []):
                 m.add_implication(x, receives)
             m.add(v.load[w] <= int(inst.hard_limit[w])).only_enforce_if(receives)
 
@@ -172,7 +205,8 @@ class AllocationModel:
             limit = inst.capacities[w].max_cases
             if limit is not None:
                 held = [x for _, x in v.by_worker[w]]
-                m.add(sum(held) <= limit).only_enforce_if(receives)
+                fixed = self.fixed_cases.get(w, 0)
+                m.add(fixed + sum(held) <= limit).only_enforce_if(receives)
 
 
 def _assignment_sum(am: AllocationModel, attribute: str) -> cp_model.LinearExprT:

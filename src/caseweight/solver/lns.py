@@ -1,0 +1,167 @@
+"""Large neighbourhoods of young people, re-optimised by CP-SAT after the climb.
+
+A neighbourhood is CHUNK young people of one role who are not with their
+current worker now (new arrivals, moves, those waiting), drawn with a seeded
+generator; each may go to any of their candidates, and everyone else stays
+where they are, their points counting as fixed load. Re-allocating forty
+young people at once across every worker is a re-packing the climb's moves
+of one, two or three cannot reach. Neighbourhoods of workers (a team, or the
+heaviest with the lightest: everyone they hold, among them) found almost
+nothing after the climb on the demo (590 in 11.29 M) and large (3,122 in
+35.2 M), so only a region alternates them with young people's.
+
+Each model stops at a deterministic time, so the same input gives the same
+proposal; the wall clock only stops a slow machine early.
+"""
+
+from __future__ import annotations
+
+import itertools
+import time
+from collections import defaultdict
+from typing import NamedTuple
+
+import numpy as np
+from ortools.sat.python import cp_model
+
+from caseweight.problem import Role
+from caseweight.solver.hints import add_full_hint
+from caseweight.solver.instance import Instance
+from caseweight.solver.model import AllocationModel, Neighbourhood
+from caseweight.solver.warm_start import UNALLOCATED, loads_and_cases
+
+#: Young people re-allocated together.
+CHUNK = 40
+#: Workers in a team neighbourhood: everyone they hold re-allocated among them.
+TEAM_HOOD = 8
+#: Above this many requirements, team neighbourhoods alternate with those of
+#: young people (a region: 252.8 M against 254.3 M with young people's alone;
+#: the demo and large did as well or better without them: 11.24 M against
+#: 11.29 M at 10 s, 35.12 M against 35.13 M).
+TEAMS_TOO_ABOVE = 8_000
+#: A role with at most this many candidate pairs is one neighbourhood, everyone
+#: free: a small authority's whole allocation.
+WHOLE_ROLE_PAIRS = 3_000
+#: CP-SAT deterministic time per neighbourhood model (repeatable, unlike wall time).
+DETERMINISTIC_TIME_PER_MODEL = 0.5
+
+
+class Search(NamedTuple):
+    assignment: np.ndarray
+    cut: bool  # the wall clock stopped a model or the search
+    build_seconds: float
+
+
+def movers(instance: Instance, role: Role, incumbent: np.ndarray) -> list[int]:
+    """Requirements of ``role`` not with their current worker now: new, moved or waiting."""
+    return [
+        req.index
+        for req in instance.requirements
+        if req.role is role
+        and (incumbent[req.index] == UNALLOCATED or incumbent[req.index] != req.current_worker)
+    ]
+
+
+def by_team(instance: Instance, order: np.ndarray) -> list[int]:
+    """``order`` grouped by the team of each young person's first candidate, stable within.
+
+    Young people of one team compete for the same workers, so a chunk of them
+    can re-pack those workers (large: 35.12 M against 35.15 M in random chunks).
+    """
+
+    def team(r: int) -> str:
+        options = instance.candidates[r]
+        return instance.teams[options[0].worker] if options else ""
+
+    return sorted((int(r) for r in order), key=team)
+
+
+def team_hoods(instance: Instance, incumbent: np.ndarray) -> list[tuple[Role, Neighbourhood]]:
+    """Worker groups, roles in turn: the heaviest with the lightest, then each team's workers."""
+    loads, _ = loads_and_cases(instance, incumbent)
+    per_role: list[list[tuple[Role, Neighbourhood]]] = []
+    for role in Role:
+        workers = [
+            w
+            for w in range(instance.n_workers)
+            if instance.worker_roles[w] is role and instance.balances(w)
+        ]
+        if not workers:
+            continue
+        by_use = sorted(workers, key=lambda w: (loads[w] / max(1, instance.capacity[w]), w))
+        half = TEAM_HOOD // 2
+        groups = [sorted(set(by_use[:half]) | set(by_use[-half:]))]
+        teams: dict[str, list[int]] = defaultdict(list)
+        for w in workers:
+            teams[instance.teams[w]].append(w)
+        for team in sorted(teams):
+            for start in range(0, len(teams[team]), TEAM_HOOD):
+                groups.append(teams[team][start : start + TEAM_HOOD])
+        per_role.append([(role, Neighbourhood(tuple(g), incumbent)) for g in groups])
+    return [hood for group in itertools.zip_longest(*per_role) for hood in group if hood]
+
+
+def neighbourhoods(
+    instance: Instance, incumbent: np.ndarray, rng: np.random.Generator
+) -> list[tuple[Role, tuple[int, ...]]]:
+    """One round: each role's movers shuffled into chunks, the roles' chunks in turn."""
+    per_role = []
+    for role in Role:
+        costs = instance.role_costs.get(role)
+        if costs is None or not costs.workers.size or not len(costs.requirements):
+            continue
+        pairs = sum(len(instance.candidates[int(r)]) for r in costs.requirements)
+        if pairs <= WHOLE_ROLE_PAIRS:
+            per_role.append([(role, tuple(int(r) for r in costs.requirements))])
+            continue
+        order = by_team(instance, rng.permutation(movers(instance, role, incumbent)))
+        if len(order):
+            parts = np.array_split(order, -(-len(order) // CHUNK))
+            per_role.append([(role, tuple(int(r) for r in part)) for part in parts])
+    return [hood for group in itertools.zip_longest(*per_role) for hood in group if hood]
+
+
+def search(instance: Instance, incumbent: np.ndarray, count: int, seed: int, ends: float) -> Search:
+    """Re-optimise ``count`` neighbourhoods in rounds, adopting each model's allocation."""
+    rng = np.random.default_rng(seed)
+    incumbent = incumbent.copy()
+    build, cut, done = 0.0, False, 0
+    with_teams = len(instance.requirements) > TEAMS_TOO_ABOVE
+    while done < count and (people := neighbourhoods(instance, incumbent, rng)):
+        hoods = [(role, Neighbourhood((), incumbent, rows)) for role, rows in people]
+        if with_teams:
+            teams = team_hoods(instance, incumbent)
+            hoods = [h for pair in itertools.zip_longest(hoods, teams) for h in pair if h]
+        for role, hood in hoods[: count - done]:
+            if time.perf_counter() >= ends:
+                return Search(incumbent, True, build)
+            done += 1
+            started = time.perf_counter()
+            am = AllocationModel(instance, role, hood)
+            add_full_hint(am, incumbent)
+            build += time.perf_counter() - started
+            cut |= solve_part(am, ends - time.perf_counter(), seed, incumbent)
+    return Search(incumbent, cut, build)
+
+
+def solve_part(am: AllocationModel, budget: float, seed: int, incumbent: np.ndarray) -> bool:
+    """Solve one neighbourhood's model and adopt its allocation into ``incumbent``.
+
+    Returns True when the wall clock, not the deterministic limit, stopped it.
+    """
+    solver = cp_model.CpSolver()
+    params = solver.parameters
+    params.max_time_in_seconds = max(0.05, budget)
+    params.max_deterministic_time = DETERMINISTIC_TIME_PER_MODEL
+    params.num_workers = 1
+    params.random_seed = seed
+    code = solver.solve(am.model)
+    cut = solver.wall_time >= params.max_time_in_seconds * 0.99
+    if code not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        return cut
+    for req in am.requirements:
+        incumbent[req.index] = UNALLOCATED
+    for (r, w), var in am.vars.assign.items():
+        if solver.boolean_value(var):
+            incumbent[r] = w
+    return cut

@@ -1,0 +1,125 @@
+"""CP-SAT neighbourhoods of young people (solver/lns.py): fixed load, rule 5, determinism."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+from ortools.sat.python import cp_model
+
+from authority import Authority
+from caseweight.capacity import capacities
+from caseweight.config import Config
+from caseweight.demand import build_demand
+from caseweight.demo import generate_authority
+from caseweight.io.inputs import read_problem
+from caseweight.problem import Problem, Role
+from caseweight.solution import check_proposal, objective_terms
+from caseweight.solver.hints import add_full_hint
+from caseweight.solver.instance import Instance, build_instance
+from caseweight.solver.lns import movers, neighbourhoods, search, solve_part
+from caseweight.solver.model import AllocationModel, Neighbourhood
+from caseweight.solver.warm_start import UNALLOCATED, first_fit, loads_and_cases
+from caseweight.weighting import score_people
+from conftest import AS_OF, Runner
+from test_reach import shaped
+
+FAR = 1e12  # a wall-clock end no test reaches: only deterministic limits stop the search
+
+
+def generated(
+    tmp_path: Path, seed: int = 1, people: int = 300, workers: int = 20
+) -> tuple[Problem, Instance]:
+    cases, staff = generate_authority(people=people, workers=workers, seed=seed)
+    cases.to_csv(tmp_path / "cases.csv", index=False)
+    staff.to_csv(tmp_path / "workers.csv", index=False)
+    config = Config()
+    problem = read_problem(tmp_path / "cases.csv", tmp_path / "workers.csv", AS_OF, config)
+    demand = build_demand(problem, score_people(problem, config), config)
+    return problem, build_instance(problem, demand, capacities(problem, config), config)
+
+
+def test_those_who_stay_count_as_fixed_load(tmp_path: Path) -> None:
+    """Every choice fixed to the incumbent: the model's loads are the workers' whole loads."""
+    _, instance = generated(tmp_path)
+    start = first_fit(instance)
+    free = tuple(movers(instance, Role.SOCIAL_WORKER, start)[:10])
+    am = AllocationModel(instance, Role.SOCIAL_WORKER, Neighbourhood((), start, free))
+    assert {req.index for req in am.requirements} == set(free)
+    for (r, w), var in am.vars.assign.items():
+        am.model.add(var == int(start[r] == w))
+    for r, var in am.vars.unallocated.items():
+        am.model.add(var == int(start[r] == UNALLOCATED))
+    solver = cp_model.CpSolver()
+    solver.parameters.num_workers = 1
+    assert solver.solve(am.model) == cp_model.OPTIMAL
+    loads, _ = loads_and_cases(instance, start)
+    held_by_others = [w for w in am.workers if am.fixed_load.get(w, 0) > 0]
+    assert held_by_others  # the test means something: some workers keep others
+    for w in am.workers:
+        assert solver.value(am.vars.load[w]) == loads[w]
+
+
+@pytest.mark.parametrize("returning_home_fits", [False, True])
+def test_a_worker_receiving_someone_who_stays_keeps_the_hard_limit(
+    run_authority: Runner, returning_home_fits: bool
+) -> None:
+    """F, moved from S1 to S2, would go home to S1; S1 also receives N, who stays.
+
+    F back at S1 is no new arrival, but N is: S1 must then end within its hard
+    limit (set to 12 points, though S1 has room for 20), and K + N + F is 14.
+    Without N, F goes home.
+    """
+    authority = Authority().worker("S1", capacity_points=20).worker("S2", capacity_points=10)
+    authority.person("K", sw="S1").person("F", sw="S1").person("N")
+    points = {"K": 60, "F": 50, "N": 30}
+    only = {"K": ("S1",), "F": ("S1", "S2"), "N": ("S1", "S2")}
+    instance, ids = shaped(run_authority, authority, points, only, {"S1": 120, "S2": 120})
+    incumbent = np.full(len(instance.requirements), UNALLOCATED, dtype=np.int64)
+    incumbent[ids["K"]], incumbent[ids["F"]] = ids["S1"], ids["S2"]
+    incumbent[ids["N"]] = ids["S2"] if returning_home_fits else ids["S1"]
+    hood = Neighbourhood((), incumbent, (ids["F"],))
+    am = AllocationModel(instance, Role.SOCIAL_WORKER, hood)
+    add_full_hint(am, incumbent)
+    solve_part(am, 10.0, 0, incumbent)
+    assert incumbent[ids["F"]] == (ids["S1"] if returning_home_fits else ids["S2"])
+
+
+def test_the_search_keeps_every_hard_rule_and_never_worsens(tmp_path: Path) -> None:
+    problem, instance = generated(tmp_path, seed=2)
+    start = first_fit(instance)
+    found = search(instance, start, count=8, seed=0, ends=FAR)
+    assert not found.cut
+    assert check_proposal(problem, instance, found.assignment, Config()).violations == ()
+    assert not ((found.assignment == UNALLOCATED) & instance.keepable).any()
+    before = sum(objective_terms(instance, start).values())
+    after = sum(objective_terms(instance, found.assignment).values())
+    assert after < before
+
+
+def test_the_same_seed_gives_the_same_search(tmp_path: Path) -> None:
+    _, instance = generated(tmp_path, seed=3)
+    start = first_fit(instance)
+    one = search(instance, start, count=6, seed=7, ends=FAR).assignment
+    two = search(instance, start, count=6, seed=7, ends=FAR).assignment
+    assert np.array_equal(one, two)
+
+
+def test_neighbourhoods_take_only_young_people_not_with_their_worker(tmp_path: Path) -> None:
+    _, instance = generated(tmp_path, seed=4, people=900, workers=50)
+    start = first_fit(instance)
+    hoods = neighbourhoods(instance, start, np.random.default_rng(0))
+    assert {role for role, _ in hoods} == {Role.SOCIAL_WORKER, Role.PERSONAL_ADVISER}
+    for role, requirements in hoods:
+        everyone = set(instance.role_costs[role].requirements.tolist())
+        # a small role is one neighbourhood, everyone free; otherwise only movers
+        assert set(requirements) == everyone or set(requirements) <= set(
+            movers(instance, role, start)
+        )
+    assert any(
+        set(requirements) != set(instance.role_costs[role].requirements.tolist())
+        for role, requirements in hoods
+    )
+    chosen = [r for _, requirements in hoods for r in requirements]
+    assert len(chosen) == len(set(chosen))  # each young person in one neighbourhood a round
