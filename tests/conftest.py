@@ -101,10 +101,7 @@ def model_terms(instance: Instance, assignment: np.ndarray) -> tuple[dict[str, i
     hard rules forbid comes back infeasible.
     """
     am = AllocationModel(instance)
-    for (r, w), var in am.vars.assign.items():
-        am.model.add(var == int(assignment[r] == w))
-    for r, var in am.vars.unallocated.items():
-        am.model.add(var == int(assignment[r] == UNALLOCATED))
+    fix_choices(am, assignment)
     solver = cp_model.CpSolver()
     solver.parameters.num_workers = 1
     solver.parameters.max_time_in_seconds = 10
@@ -112,6 +109,14 @@ def model_terms(instance: Instance, assignment: np.ndarray) -> tuple[dict[str, i
     assert code == cp_model.OPTIMAL, solver.status_name(code)
     terms = {name: round(solver.value(expr)) for name, expr in am.terms.items()}
     return terms, round(solver.objective_value)
+
+
+def fix_choices(am: AllocationModel, assignment: np.ndarray) -> None:
+    """Fix every choice in ``am`` to ``assignment``; loads and penalties stay free."""
+    for (r, w), var in am.vars.assign.items():
+        am.model.add(var == int(assignment[r] == w))
+    for r, var in am.vars.unallocated.items():
+        am.model.add(var == int(assignment[r] == UNALLOCATED))
 
 
 def exact_optimum(instance: Instance) -> tuple[np.ndarray, int]:

@@ -18,11 +18,11 @@ from caseweight.problem import Problem, Role
 from caseweight.solution import check_proposal, objective_terms
 from caseweight.solver.hints import add_full_hint
 from caseweight.solver.instance import Instance, build_instance
-from caseweight.solver.lns import movers, neighbourhoods, search, solve_part
+from caseweight.solver.lns import CHUNK, movers, neighbourhoods, search, shares, solve_part
 from caseweight.solver.model import AllocationModel, Neighbourhood
 from caseweight.solver.warm_start import UNALLOCATED, first_fit, loads_and_cases
 from caseweight.weighting import score_people
-from conftest import AS_OF, Runner
+from conftest import AS_OF, Runner, fix_choices
 from test_reach import shaped
 
 FAR = 1e12  # a wall-clock end no test reaches: only deterministic limits stop the search
@@ -47,10 +47,7 @@ def test_those_who_stay_count_as_fixed_load(tmp_path: Path) -> None:
     free = tuple(movers(instance, Role.SOCIAL_WORKER, start)[:10])
     am = AllocationModel(instance, Role.SOCIAL_WORKER, Neighbourhood((), start, free))
     assert {req.index for req in am.requirements} == set(free)
-    for (r, w), var in am.vars.assign.items():
-        am.model.add(var == int(start[r] == w))
-    for r, var in am.vars.unallocated.items():
-        am.model.add(var == int(start[r] == UNALLOCATED))
+    fix_choices(am, start)
     solver = cp_model.CpSolver()
     solver.parameters.num_workers = 1
     assert solver.solve(am.model) == cp_model.OPTIMAL
@@ -89,7 +86,8 @@ def test_a_worker_receiving_someone_who_stays_keeps_the_hard_limit(
 def test_the_search_keeps_every_hard_rule_and_never_worsens(tmp_path: Path) -> None:
     problem, instance = generated(tmp_path, seed=2)
     start = first_fit(instance)
-    found = search(instance, start, count=8, seed=0, ends=FAR)
+    room = dict.fromkeys(Role, 1.0)
+    found = search(instance, start, count=8, room=room, seed=0, ends=FAR)
     assert not found.cut
     assert check_proposal(problem, instance, found.assignment, Config()).violations == ()
     assert not ((found.assignment == UNALLOCATED) & instance.keepable).any()
@@ -101,25 +99,39 @@ def test_the_search_keeps_every_hard_rule_and_never_worsens(tmp_path: Path) -> N
 def test_the_same_seed_gives_the_same_search(tmp_path: Path) -> None:
     _, instance = generated(tmp_path, seed=3)
     start = first_fit(instance)
-    one = search(instance, start, count=6, seed=7, ends=FAR).assignment
-    two = search(instance, start, count=6, seed=7, ends=FAR).assignment
+    room = dict.fromkeys(Role, 1.0)
+    one = search(instance, start, count=6, room=room, seed=7, ends=FAR).assignment
+    two = search(instance, start, count=6, room=room, seed=7, ends=FAR).assignment
     assert np.array_equal(one, two)
 
 
 def test_neighbourhoods_take_only_young_people_not_with_their_worker(tmp_path: Path) -> None:
     _, instance = generated(tmp_path, seed=4, people=900, workers=50)
     start = first_fit(instance)
-    hoods = neighbourhoods(instance, start, np.random.default_rng(0))
-    assert {role for role, _ in hoods} == {Role.SOCIAL_WORKER, Role.PERSONAL_ADVISER}
-    for role, requirements in hoods:
-        everyone = set(instance.role_costs[role].requirements.tolist())
-        # a small role is one neighbourhood, everyone free; otherwise only movers
-        assert set(requirements) == everyone or set(requirements) <= set(
-            movers(instance, role, start)
-        )
-    assert any(
-        set(requirements) != set(instance.role_costs[role].requirements.tolist())
-        for role, requirements in hoods
-    )
-    chosen = [r for _, requirements in hoods for r in requirements]
+    rng = np.random.default_rng(0)
+    hoods = neighbourhoods(instance, Role.SOCIAL_WORKER, start, rng)
+    for hood in hoods:
+        assert hood.requirements is not None and len(hood.requirements) <= CHUNK
+        assert set(hood.requirements) <= set(movers(instance, Role.SOCIAL_WORKER, start))
+    chosen = [r for hood in hoods for r in hood.requirements or ()]
     assert len(chosen) == len(set(chosen))  # each young person in one neighbourhood a round
+    assert set(chosen) == set(movers(instance, Role.SOCIAL_WORKER, start))
+
+
+def test_a_small_role_is_one_neighbourhood_with_everyone_free(tmp_path: Path) -> None:
+    _, instance = generated(tmp_path, seed=4, people=150, workers=12)
+    start = first_fit(instance)
+    (hood,) = neighbourhoods(instance, Role.PERSONAL_ADVISER, start, np.random.default_rng(0))
+    everyone = instance.role_costs[Role.PERSONAL_ADVISER].requirements.tolist()
+    assert sorted(hood.requirements or ()) == everyone
+
+
+def test_neighbourhoods_go_where_the_lp_leaves_room() -> None:
+    split = shares(10, {Role.SOCIAL_WORKER: 7.0, Role.PERSONAL_ADVISER: 93.0})
+    assert split == {Role.PERSONAL_ADVISER: 9, Role.SOCIAL_WORKER: 1}
+    assert list(split) == [Role.PERSONAL_ADVISER, Role.SOCIAL_WORKER]  # most room first
+    assert shares(4, {Role.SOCIAL_WORKER: 0.0, Role.PERSONAL_ADVISER: 5.0}) == {
+        Role.PERSONAL_ADVISER: 4,
+        Role.SOCIAL_WORKER: 0,
+    }
+    assert shares(4, {Role.SOCIAL_WORKER: 0.0}) == {}

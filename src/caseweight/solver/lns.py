@@ -76,71 +76,94 @@ def by_team(instance: Instance, order: np.ndarray) -> list[int]:
     return sorted((int(r) for r in order), key=team)
 
 
-def team_hoods(instance: Instance, incumbent: np.ndarray) -> list[tuple[Role, Neighbourhood]]:
-    """Worker groups, roles in turn: the heaviest with the lightest, then each team's workers."""
+def team_hoods(instance: Instance, role: Role, incumbent: np.ndarray) -> list[Neighbourhood]:
+    """Worker groups of ``role``: the heaviest with the lightest, then each team's workers."""
     loads, _ = loads_and_cases(instance, incumbent)
-    per_role: list[list[tuple[Role, Neighbourhood]]] = []
-    for role in Role:
-        workers = [
-            w
-            for w in range(instance.n_workers)
-            if instance.worker_roles[w] is role and instance.balances(w)
-        ]
-        if not workers:
-            continue
-        by_use = sorted(workers, key=lambda w: (loads[w] / max(1, instance.capacity[w]), w))
-        half = TEAM_HOOD // 2
-        groups = [sorted(set(by_use[:half]) | set(by_use[-half:]))]
-        teams: dict[str, list[int]] = defaultdict(list)
-        for w in workers:
-            teams[instance.teams[w]].append(w)
-        for team in sorted(teams):
-            for start in range(0, len(teams[team]), TEAM_HOOD):
-                groups.append(teams[team][start : start + TEAM_HOOD])
-        per_role.append([(role, Neighbourhood(tuple(g), incumbent)) for g in groups])
-    return [hood for group in itertools.zip_longest(*per_role) for hood in group if hood]
+    workers = [
+        w
+        for w in range(instance.n_workers)
+        if instance.worker_roles[w] is role and instance.balances(w)
+    ]
+    if not workers:
+        return []
+    by_use = sorted(workers, key=lambda w: (loads[w] / max(1, instance.capacity[w]), w))
+    half = TEAM_HOOD // 2
+    groups = [sorted(set(by_use[:half]) | set(by_use[-half:]))]
+    teams: dict[str, list[int]] = defaultdict(list)
+    for w in workers:
+        teams[instance.teams[w]].append(w)
+    for team in sorted(teams):
+        for start in range(0, len(teams[team]), TEAM_HOOD):
+            groups.append(teams[team][start : start + TEAM_HOOD])
+    return [Neighbourhood(tuple(g), incumbent) for g in groups]
 
 
 def neighbourhoods(
-    instance: Instance, incumbent: np.ndarray, rng: np.random.Generator
-) -> list[tuple[Role, tuple[int, ...]]]:
-    """One round: each role's movers shuffled into chunks, the roles' chunks in turn."""
-    per_role = []
-    for role in Role:
-        costs = instance.role_costs.get(role)
-        if costs is None or not costs.workers.size or not len(costs.requirements):
-            continue
-        pairs = sum(len(instance.candidates[int(r)]) for r in costs.requirements)
-        if pairs <= WHOLE_ROLE_PAIRS:
-            per_role.append([(role, tuple(int(r) for r in costs.requirements))])
-            continue
-        order = by_team(instance, rng.permutation(movers(instance, role, incumbent)))
-        if len(order):
-            parts = np.array_split(order, -(-len(order) // CHUNK))
-            per_role.append([(role, tuple(int(r) for r in part)) for part in parts])
-    return [hood for group in itertools.zip_longest(*per_role) for hood in group if hood]
+    instance: Instance, role: Role, incumbent: np.ndarray, rng: np.random.Generator
+) -> list[Neighbourhood]:
+    """One round for ``role``: its movers shuffled, grouped by team, cut into chunks.
+
+    A small role is one neighbourhood, everyone free. Above TEAMS_TOO_ABOVE
+    requirements, team neighbourhoods alternate with the chunks.
+    """
+    costs = instance.role_costs.get(role)
+    if costs is None or not costs.workers.size or not len(costs.requirements):
+        return []
+    pairs = sum(len(instance.candidates[int(r)]) for r in costs.requirements)
+    if pairs <= WHOLE_ROLE_PAIRS:
+        return [Neighbourhood((), incumbent, tuple(int(r) for r in costs.requirements))]
+    order = by_team(instance, rng.permutation(movers(instance, role, incumbent)))
+    parts = np.array_split(order, -(-len(order) // CHUNK)) if order else []
+    chunks = [Neighbourhood((), incumbent, tuple(int(r) for r in part)) for part in parts]
+    if len(instance.requirements) <= TEAMS_TOO_ABOVE:
+        return chunks
+    teams = team_hoods(instance, role, incumbent)
+    return [h for pair in itertools.zip_longest(chunks, teams) for h in pair if h]
 
 
-def search(instance: Instance, incumbent: np.ndarray, count: int, seed: int, ends: float) -> Search:
-    """Re-optimise ``count`` neighbourhoods in rounds, adopting each model's allocation."""
+def shares(count: int, room: dict[Role, float]) -> dict[Role, int]:
+    """``count`` neighbourhoods split between roles in proportion to their room.
+
+    A role's room is its objective less its LP bound: where the LP says
+    nothing is left to gain, no time goes (the demo's social workers are 0.7%
+    above their LP, its advisers 11%). Largest remainders round; roles with
+    most room first.
+    """
+    total = sum(max(0.0, r) for r in room.values())
+    if total <= 0:
+        return {}
+    exact = {role: count * max(0.0, r) / total for role, r in room.items()}
+    out = {role: int(x) for role, x in exact.items()}
+    left = count - sum(out.values())
+    for role in sorted(exact, key=lambda ro: (out[ro] - exact[ro], ro.value))[:left]:
+        out[role] += 1
+    return dict(sorted(out.items(), key=lambda item: (-room[item[0]], item[0].value)))
+
+
+def search(
+    instance: Instance,
+    incumbent: np.ndarray,
+    count: int,
+    room: dict[Role, float],
+    seed: int,
+    ends: float,
+) -> Search:
+    """Re-optimise ``count`` neighbourhoods, shared by :func:`shares`, in rounds per role."""
     rng = np.random.default_rng(seed)
     incumbent = incumbent.copy()
-    build, cut, done = 0.0, False, 0
-    with_teams = len(instance.requirements) > TEAMS_TOO_ABOVE
-    while done < count and (people := neighbourhoods(instance, incumbent, rng)):
-        hoods = [(role, Neighbourhood((), incumbent, rows)) for role, rows in people]
-        if with_teams:
-            teams = team_hoods(instance, incumbent)
-            hoods = [h for pair in itertools.zip_longest(hoods, teams) for h in pair if h]
-        for role, hood in hoods[: count - done]:
-            if time.perf_counter() >= ends:
-                return Search(incumbent, True, build)
-            done += 1
-            started = time.perf_counter()
-            am = AllocationModel(instance, role, hood)
-            add_full_hint(am, incumbent)
-            build += time.perf_counter() - started
-            cut |= solve_part(am, ends - time.perf_counter(), seed, incumbent)
+    build, cut = 0.0, False
+    for role, allowed in shares(count, room).items():
+        done = 0
+        while done < allowed and (hoods := neighbourhoods(instance, role, incumbent, rng)):
+            for hood in hoods[: allowed - done]:
+                if time.perf_counter() >= ends:
+                    return Search(incumbent, True, build)
+                done += 1
+                started = time.perf_counter()
+                am = AllocationModel(instance, role, hood)
+                add_full_hint(am, incumbent)
+                build += time.perf_counter() - started
+                cut |= solve_part(am, ends - time.perf_counter(), seed, incumbent)
     return Search(incumbent, cut, build)
 
 

@@ -25,7 +25,7 @@ BOTH_STARTS_UP_TO = 8_000
 #: ... where its planned time fits this share of the climb's: planning figure
 #: 0.6 ms per requirement (measured 0.56 on the demo, 0.57 on large, quiet).
 SECOND_CLIMB_SHARE = 0.6
-SECONDS_PER_CLIMBED_REQUIREMENT = 0.6e-3
+SECONDS_PER_CLIMBED_REQUIREMENT = 0.9e-3
 
 
 def second_climb_fits(instance: Instance, climb_budget: float) -> bool:
