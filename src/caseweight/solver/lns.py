@@ -62,18 +62,19 @@ def movers(instance: Instance, role: Role, incumbent: np.ndarray) -> list[int]:
     ]
 
 
-def by_team(instance: Instance, order: np.ndarray) -> list[int]:
-    """``order`` grouped by the team of each young person's first candidate, stable within.
+def by_team(instance: Instance, order: np.ndarray, incumbent: np.ndarray) -> list[int]:
+    """``order`` with those waiting first, then grouped by team, stable within.
 
-    Young people of one team compete for the same workers, so a chunk of them
-    can re-pack those workers (large: 35.12 M against 35.15 M in random chunks).
+    Young people of one team (their first candidate's) compete for the same
+    workers, so a chunk of them can re-pack those workers (large: 35.12 M
+    against 35.15 M in random chunks); someone waiting is placed first.
     """
 
-    def team(r: int) -> str:
+    def key(r: int) -> tuple[bool, str]:
         options = instance.candidates[r]
-        return instance.teams[options[0].worker] if options else ""
+        return incumbent[r] != UNALLOCATED, instance.teams[options[0].worker] if options else ""
 
-    return sorted((int(r) for r in order), key=team)
+    return sorted((int(r) for r in order), key=key)
 
 
 def team_hoods(instance: Instance, role: Role, incumbent: np.ndarray) -> list[Neighbourhood]:
@@ -112,7 +113,7 @@ def neighbourhoods(
     pairs = sum(len(instance.candidates[int(r)]) for r in costs.requirements)
     if pairs <= WHOLE_ROLE_PAIRS:
         return [Neighbourhood((), incumbent, tuple(int(r) for r in costs.requirements))]
-    order = by_team(instance, rng.permutation(movers(instance, role, incumbent)))
+    order = by_team(instance, rng.permutation(movers(instance, role, incumbent)), incumbent)
     parts = np.array_split(order, -(-len(order) // CHUNK)) if order else []
     chunks = [Neighbourhood((), incumbent, tuple(int(r) for r in part)) for part in parts]
     if len(instance.requirements) <= TEAMS_TOO_ABOVE:

@@ -122,7 +122,7 @@ def solve(
     cut_short = not converged
     # how many neighbourhoods follows from the time limit, not from the clock,
     # so that the same input gives the same proposal on any machine
-    allowed = int(settings.time_limit_seconds * LNS_SHARE / SECONDS_PER_NEIGHBOURHOOD)
+    allowed = max(1, int(settings.time_limit_seconds * LNS_SHARE / SECONDS_PER_NEIGHBOURHOOD))
     room = {
         role: value - (flows[role].value if role in flows else 0.0)
         for role, value in role_objectives(instance, incumbent).items()
