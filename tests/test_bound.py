@@ -115,7 +115,7 @@ def test_column_generation_reaches_the_lagrangian_of_the_whole_lp(run_authority:
     instance = proposal.instance
     dual = RoleLagrangian(instance, instance.role_costs[Role.SOCIAL_WORKER])
     first = RoleLP(instance, dual, Role.SOCIAL_WORKER)
-    assert first.solve()
+    assert first.solve(60.0)
     before = dual.evaluate(first.multipliers())[0]
     lam = _start(instance, dual, Role.SOCIAL_WORKER, time.perf_counter() + 30)
     after = dual.evaluate(lam)[0]
@@ -124,7 +124,7 @@ def test_column_generation_reaches_the_lagrangian_of_the_whole_lp(run_authority:
     final = RoleLP(instance, dual, Role.SOCIAL_WORKER)
     added = []
     for _ in range(20):
-        assert final.solve()
+        assert final.solve(60.0)
         reduced = dual.priced(final.multipliers()) - final.assignment_duals()[:, None]
         added.append(final.add_columns(reduced))
         if added[-1] == 0:

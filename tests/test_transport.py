@@ -31,7 +31,7 @@ def whole_lp(instance: Instance, dual: RoleLagrangian) -> float:
     """GLOP's LP over every pair: columns added by pricing until none is left."""
     lp = RoleLP(instance, dual, Role.SOCIAL_WORKER)
     for _ in range(50):
-        assert lp.solve()
+        assert lp.solve(60.0)
         reduced = dual.priced(lp.multipliers()) - lp.assignment_duals()[:, None]
         if lp.add_columns(reduced) == 0:
             return float(lp.objective.Value())

@@ -149,7 +149,7 @@ def _start(instance: Instance, dual: RoleLagrangian, role: Role, deadline: float
     lam = np.zeros(dual.size)
     for _ in range(PRICING_ROUNDS):
         started = time.perf_counter()
-        if not lp.solve():
+        if not lp.solve(deadline - started):
             break
         lam = lp.multipliers()
         added = lp.add_columns(dual.priced(lam) - lp.assignment_duals()[:, None])
@@ -238,8 +238,10 @@ class RoleLP:
             link.SetCoefficient(used[w], 1)
             link.SetCoefficient(x, -1)
 
-    def solve(self) -> bool:
+    def solve(self, seconds: float) -> bool:
+        """Solve within ``seconds`` (GLOP stopped early is no solution: the duals stay unused)."""
         self.objective.SetMinimization()
+        self.solver.SetTimeLimit(max(1, int(seconds * 1000)))
         status = self.solver.Solve()
         return bool(status in (pywraplp.Solver.OPTIMAL, pywraplp.Solver.FEASIBLE))
 
