@@ -20,6 +20,7 @@ from caseweight.solver.hints import add_full_hint
 from caseweight.solver.instance import Instance, build_instance
 from caseweight.solver.lns import CHUNK, movers, neighbourhoods, search, shares, solve_part
 from caseweight.solver.model import AllocationModel, Neighbourhood
+from caseweight.solver.solve import SolveSettings, solve
 from caseweight.solver.warm_start import UNALLOCATED, first_fit, loads_and_cases
 from caseweight.weighting import score_people
 from conftest import AS_OF, Runner, fix_choices
@@ -135,3 +136,12 @@ def test_neighbourhoods_go_where_the_lp_leaves_room() -> None:
         Role.SOCIAL_WORKER: 0,
     }
     assert shares(4, {Role.SOCIAL_WORKER: 0.0}) == {}
+
+
+def test_the_plan_not_the_clock_decides_the_work(tmp_path: Path) -> None:
+    """The command plans from a limit that does not depend on how long reading took."""
+    _, instance = generated(tmp_path, seed=5)
+    one = solve(instance, SolveSettings(time_limit_seconds=3.0, planned_seconds=2.0))
+    two = solve(instance, SolveSettings(time_limit_seconds=5.0, planned_seconds=2.0))
+    assert one.repeatable and two.repeatable
+    assert np.array_equal(one.assignment, two.assignment)

@@ -94,12 +94,15 @@ def propose(
     excluded: frozenset[tuple[int, int]] = frozenset(),
     pinned: dict[int, int] | None = None,
     overrides: Overrides | None = None,
+    planned: float | None = None,
 ) -> Proposal:
     """Score, build, solve and check one allocation month.
 
     ``overrides`` (pins, exclusions and rejections by id, see
     :mod:`caseweight.continuity`) add to ``pinned`` and ``excluded``; a move
-    they cause is explained with reason ``pinned``.
+    they cause is explained with reason ``pinned``. ``planned`` is the limit
+    the solver plans its work from, where it differs from ``time_limit``
+    (:class:`SolveSettings`).
     """
     scores = score_people(problem, config)
     demand = build_demand(problem, scores, config)
@@ -115,6 +118,7 @@ def propose(
         time_limit_seconds=time_limit if time_limit is not None else opt.time_limit_seconds,
         seed=opt.seed,
         search_workers=opt.search_workers,
+        planned_seconds=planned,
     )
     result = solve(instance, settings, progress)
     check = check_proposal(problem, instance, result.assignment, config)

@@ -41,9 +41,9 @@ TEAM_HOOD = 8
 TEAMS_TOO_ABOVE = 8_000
 #: A role with at most this many candidate pairs is one neighbourhood, everyone
 #: free: a small authority's whole allocation.
-WHOLE_ROLE_PAIRS = 3_000
+WHOLE_ROLE_PAIRS = 1_000
 #: CP-SAT deterministic time per neighbourhood model (repeatable, unlike wall time).
-DETERMINISTIC_TIME_PER_MODEL = 0.5
+DETERMINISTIC_TIME_PER_MODEL = 0.3
 
 
 class Search(NamedTuple):

@@ -55,6 +55,14 @@ class SolveSettings:
     time_limit_seconds: float = 10.0
     seed: int = 0
     search_workers: int = 2
+    #: the limit the work is planned from (counts, never the clock); None: the
+    #: time limit. The command passes one that does not depend on how long
+    #: reading took, so the same input plans the same work on every run.
+    planned_seconds: float | None = None
+
+    @property
+    def plan(self) -> float:
+        return self.time_limit_seconds if self.planned_seconds is None else self.planned_seconds
 
 
 @dataclass(frozen=True)
@@ -105,13 +113,13 @@ def solve(
     started = time.perf_counter()
     deadline = started + settings.time_limit_seconds
     # the LP over every pair, where its planned time fits: its rounding is the start
-    flows = role_flows(instance, settings.time_limit_seconds * FLOW_SHARE)
+    flows = role_flows(instance, settings.plan * FLOW_SHARE)
     base = first_fit(instance)
     instance, incumbent = lp_start(instance, flows, base)
     if all(role in flows for role, c in instance.role_costs.items() if len(c.requirements)):
         current = sum(objective_terms(instance, incumbent).values())
         _report(progress, "LP relaxation", started, current, sum(f.value for f in flows.values()))
-    climb_budget = settings.time_limit_seconds * CLIMB_SHARE
+    climb_budget = settings.plan * CLIMB_SHARE
     second = base if flows and second_climb_fits(instance, climb_budget) else None
     # the climbs converge by work; the clock stops them only where the whole
     # search would have to stop (a slow machine), not at their planned share
@@ -122,7 +130,7 @@ def solve(
     cut_short = not converged
     # how many neighbourhoods follows from the time limit, not from the clock,
     # so that the same input gives the same proposal on any machine
-    allowed = max(1, int(settings.time_limit_seconds * LNS_SHARE / SECONDS_PER_NEIGHBOURHOOD))
+    allowed = max(1, int(settings.plan * LNS_SHARE / SECONDS_PER_NEIGHBOURHOOD))
     room = {
         role: value - (flows[role].value if role in flows else 0.0)
         for role, value in role_objectives(instance, incumbent).items()
