@@ -71,7 +71,8 @@ def lower_bound(
         # zero prices every young person at their cheapest worker and every worker
         # at no balance penalty: a weak but never negative start
         lp_ends = time.perf_counter() + budget * LP_SHARE
-        mu = _start(instance, dual, role, lp_ends) if pairs[role] <= LP_PAIR_LIMIT else zero
+        lp = pairs[role] <= LP_PAIR_LIMIT
+        mu = _start(instance, dual, role, lp_ends, deadline) if lp else zero
         # the best single price of a point of load on every worker: where a role
         # is short of capacity it is the price of leaving someone unallocated
         starts = [zero, uniform_price(dual), mu]
@@ -136,20 +137,28 @@ def _role_workers(instance: Instance, role: Role) -> list[int]:
     ]
 
 
-def _start(instance: Instance, dual: RoleLagrangian, role: Role, deadline: float) -> np.ndarray:
+def _start(
+    instance: Instance,
+    dual: RoleLagrangian,
+    role: Role,
+    deadline: float,
+    stop: float | None = None,
+) -> np.ndarray:
     """Multipliers (mu, nu) from the role's LP relaxation, by column generation.
 
     The LP starts from the candidates; each round prices every eligible pair
     at the LP's duals and adds those with negative reduced cost (the best
     few per young person), until none is left or time runs out. Its duals
     then price the whole problem (a pair left out only weakens them: the
-    Lagrangian stays a valid bound whatever the duals).
+    Lagrangian stays a valid bound whatever the duals). Rounds start before
+    ``deadline``; a solve may run on to ``stop`` (the bound's own end), no
+    further.
     """
     lp = RoleLP(instance, dual, role)
     lam = np.zeros(dual.size)
     for _ in range(PRICING_ROUNDS):
         started = time.perf_counter()
-        if not lp.solve(deadline - started):
+        if not lp.solve((deadline if stop is None else stop) - started):
             break
         lam = lp.multipliers()
         added = lp.add_columns(dual.priced(lam) - lp.assignment_duals()[:, None])
