@@ -71,8 +71,8 @@ def lower_bound(
         # zero prices every young person at their cheapest worker and every worker
         # at no balance penalty: a weak but never negative start
         lp_ends = time.perf_counter() + budget * LP_SHARE
-        lp = pairs[role] <= LP_PAIR_LIMIT
-        mu = _start(instance, dual, role, lp_ends, deadline) if lp else zero
+        small = pairs[role] <= LP_PAIR_LIMIT
+        mu = _start(instance, dual, role, lp_ends, deadline) if small else zero
         # the best single price of a point of load on every worker: where a role
         # is short of capacity it is the price of leaving someone unallocated
         starts = [zero, uniform_price(dual), mu]

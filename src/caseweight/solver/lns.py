@@ -57,8 +57,7 @@ def movers(instance: Instance, role: Role, incumbent: np.ndarray) -> list[int]:
     return [
         req.index
         for req in instance.requirements
-        if req.role is role
-        and (incumbent[req.index] == UNALLOCATED or incumbent[req.index] != req.current_worker)
+        if req.role is role and incumbent[req.index] != req.current_worker
     ]
 
 

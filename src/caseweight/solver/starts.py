@@ -23,7 +23,8 @@ from caseweight.solver.widen import merged
 #: region's first-fit climb takes 30 s, more than its share leaves) ...
 BOTH_STARTS_UP_TO = 8_000
 #: ... where its planned time fits this share of the climb's: planning figure
-#: 0.6 ms per requirement (measured 0.56 on the demo, 0.57 on large, quiet).
+#: 0.9 ms per requirement (measured 0.56 on the demo and 0.57 on large on a
+#: quiet machine, 1.1 on the demo when the machine ran twice as slow).
 SECOND_CLIMB_SHARE = 0.6
 SECONDS_PER_CLIMBED_REQUIREMENT = 0.9e-3
 
