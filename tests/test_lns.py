@@ -88,7 +88,7 @@ def test_the_search_keeps_every_hard_rule_and_never_worsens(tmp_path: Path) -> N
     problem, instance = generated(tmp_path, seed=2)
     start = first_fit(instance)
     room = dict.fromkeys(Role, 1.0)
-    found = search(instance, start, count=8, room=room, seed=0, ends=FAR)
+    found = search(instance, start, seconds=6.0, room=room, seed=0, ends=FAR)
     assert not found.cut
     assert check_proposal(problem, instance, found.assignment, Config()).violations == ()
     assert not ((found.assignment == UNALLOCATED) & instance.keepable).any()
@@ -101,9 +101,25 @@ def test_the_same_seed_gives_the_same_search(tmp_path: Path) -> None:
     _, instance = generated(tmp_path, seed=3)
     start = first_fit(instance)
     room = dict.fromkeys(Role, 1.0)
-    one = search(instance, start, count=6, room=room, seed=7, ends=FAR).assignment
-    two = search(instance, start, count=6, room=room, seed=7, ends=FAR).assignment
-    assert np.array_equal(one, two)
+    one = search(instance, start, seconds=4.0, room=room, seed=7, ends=FAR)
+    two = search(instance, start, seconds=4.0, room=room, seed=7, ends=FAR)
+    assert one.models == two.models > 1
+    assert np.array_equal(one.assignment, two.assignment)
+
+
+def test_the_planned_seconds_decide_how_many_models(tmp_path: Path) -> None:
+    """Each model is charged from the deterministic time it used and its size,
+    never the clock: more planned seconds, more models; none, none."""
+    _, instance = generated(tmp_path, seed=3)
+    start = first_fit(instance)
+    room = {Role.PERSONAL_ADVISER: 1.0}
+    assert search(instance, start, seconds=0.0, room=room, seed=0, ends=FAR).models == 0
+    one = search(instance, start, seconds=1e-6, room=room, seed=0, ends=FAR)
+    assert one.models == 1  # a role with room always gets a model
+    counts = [
+        search(instance, start, seconds=s, room=room, seed=0, ends=FAR).models for s in (1.0, 4.0)
+    ]
+    assert 1 <= counts[0] < counts[1]
 
 
 def test_neighbourhoods_take_only_young_people_not_with_their_worker(tmp_path: Path) -> None:
@@ -128,14 +144,14 @@ def test_a_small_role_is_one_neighbourhood_with_everyone_free(tmp_path: Path) ->
 
 
 def test_neighbourhoods_go_where_the_lp_leaves_room() -> None:
-    split = shares(10, {Role.SOCIAL_WORKER: 7.0, Role.PERSONAL_ADVISER: 93.0})
-    assert split == {Role.PERSONAL_ADVISER: 9, Role.SOCIAL_WORKER: 1}
+    split = shares(10.0, {Role.SOCIAL_WORKER: 7.0, Role.PERSONAL_ADVISER: 93.0})
+    assert split == pytest.approx({Role.PERSONAL_ADVISER: 9.3, Role.SOCIAL_WORKER: 0.7})
     assert list(split) == [Role.PERSONAL_ADVISER, Role.SOCIAL_WORKER]  # most room first
-    assert shares(4, {Role.SOCIAL_WORKER: 0.0, Role.PERSONAL_ADVISER: 5.0}) == {
-        Role.PERSONAL_ADVISER: 4,
-        Role.SOCIAL_WORKER: 0,
+    assert shares(4.0, {Role.SOCIAL_WORKER: 0.0, Role.PERSONAL_ADVISER: 5.0}) == {
+        Role.PERSONAL_ADVISER: 4.0,
+        Role.SOCIAL_WORKER: 0.0,
     }
-    assert shares(4, {Role.SOCIAL_WORKER: 0.0}) == {}
+    assert shares(4.0, {Role.SOCIAL_WORKER: 0.0}) == {}
 
 
 def test_the_plan_not_the_clock_decides_the_work(tmp_path: Path) -> None:

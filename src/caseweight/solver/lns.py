@@ -10,8 +10,10 @@ heaviest with the lightest: everyone they hold, among them) found almost
 nothing after the climb on the demo (590 in 11.29 M) and large (3,122 in
 35.2 M), so only a region alternates them with young people's.
 
-Each model stops at a deterministic time, so the same input gives the same
-proposal; the wall clock only stops a slow machine early.
+Each model stops at a deterministic time and is charged its planned cost
+from the deterministic time it used and its size, so the same input gives
+the same neighbourhoods and the same proposal; the wall clock only stops a
+slow machine early.
 """
 
 from __future__ import annotations
@@ -42,14 +44,26 @@ TEAMS_TOO_ABOVE = 8_000
 #: A role with at most this many candidate pairs is one neighbourhood, everyone
 #: free: a small authority's whole allocation.
 WHOLE_ROLE_PAIRS = 1_000
-#: CP-SAT deterministic time per neighbourhood model (repeatable, unlike wall time).
+#: CP-SAT deterministic time per neighbourhood model at most (repeatable, unlike wall time).
 DETERMINISTIC_TIME_PER_MODEL = 0.3
+#: Planning figures for a neighbourhood's cost, from work the solver reports
+#: and not from the clock, so that the same input plans the same work: wall
+#: seconds per CP-SAT deterministic second, and per model variable to build,
+#: hint, copy and presolve. Measured on 2 cores (2026-11-27, 222 models of
+#: mid, large and region): 1.0-1.4 s per deterministic second and 3.7-4.7e-5 s
+#: a variable; set for a machine running 3.5 times as slow (the demo's climbs
+#: took 0.8 s that day, 2.5-3.2 s on 2026-11-26). Most models prove their
+#: forty young people optimal in a few hundredths of a deterministic second,
+#: so a flat 0.9 s a model planned two to four times too few.
+SECONDS_PER_DETERMINISTIC_SECOND = 4.5
+SECONDS_PER_MODEL_VARIABLE = 1.6e-4
 
 
 class Search(NamedTuple):
     assignment: np.ndarray
     cut: bool  # the wall clock stopped a model or the search
     build_seconds: float
+    models: int  # neighbourhoods solved
 
 
 def movers(instance: Instance, role: Role, incumbent: np.ndarray) -> list[int]:
@@ -121,70 +135,98 @@ def neighbourhoods(
     return [h for pair in itertools.zip_longest(chunks, teams) for h in pair if h]
 
 
-def shares(count: int, room: dict[Role, float]) -> dict[Role, int]:
-    """``count`` neighbourhoods split between roles in proportion to their room.
+def shares(seconds: float, room: dict[Role, float]) -> dict[Role, float]:
+    """``seconds`` of neighbourhoods split between roles in proportion to their room.
 
     A role's room is its objective less its LP bound: where the LP says
     nothing is left to gain, no time goes (the demo's social workers are 0.7%
-    above their LP, its advisers 11%). Largest remainders round; roles with
-    most room first.
+    above their LP, its advisers 11%). Roles with most room first.
     """
     total = sum(max(0.0, r) for r in room.values())
     if total <= 0:
         return {}
-    exact = {role: count * max(0.0, r) / total for role, r in room.items()}
-    out = {role: int(x) for role, x in exact.items()}
-    left = count - sum(out.values())
-    for role in sorted(exact, key=lambda ro: (out[ro] - exact[ro], ro.value))[:left]:
-        out[role] += 1
+    out = {role: seconds * max(0.0, r) / total for role, r in room.items()}
     return dict(sorted(out.items(), key=lambda item: (-room[item[0]], item[0].value)))
+
+
+class Part(NamedTuple):
+    """What solving one neighbourhood cost, in the plan's terms."""
+
+    cut: bool  # the wall clock, not the deterministic limit, stopped it
+    planned_seconds: float  # from its deterministic time and size, never the clock
+
+
+def planned_cost(deterministic_time: float, variables: int) -> float:
+    """A model's cost on the planning machine, from what CP-SAT reports (repeatable)."""
+    return (
+        deterministic_time * SECONDS_PER_DETERMINISTIC_SECOND
+        + variables * SECONDS_PER_MODEL_VARIABLE
+    )
 
 
 def search(
     instance: Instance,
     incumbent: np.ndarray,
-    count: int,
+    seconds: float,
     room: dict[Role, float],
     seed: int,
     ends: float,
 ) -> Search:
-    """Re-optimise ``count`` neighbourhoods, shared by :func:`shares`, in rounds per role."""
+    """Re-optimise neighbourhoods, in rounds per role, for the planned ``seconds``.
+
+    The roles share ``seconds`` by :func:`shares`; each model is charged its
+    :func:`planned_cost`, and the last gets only the deterministic time its
+    role has left, so the plan, not the clock, decides how many there are.
+    """
     rng = np.random.default_rng(seed)
     incumbent = incumbent.copy()
-    build, cut = 0.0, False
-    for role, allowed in shares(count, room).items():
-        done = 0
-        while done < allowed and (hoods := neighbourhoods(instance, role, incumbent, rng)):
-            for hood in hoods[: allowed - done]:
+    build, cut, models = 0.0, False, 0
+    for role, allowed in shares(seconds, room).items():
+        spent = 0.0
+        while spent < allowed and (hoods := neighbourhoods(instance, role, incumbent, rng)):
+            for hood in hoods:
+                if spent >= allowed:
+                    break
                 if time.perf_counter() >= ends:
-                    return Search(incumbent, True, build)
-                done += 1
+                    return Search(incumbent, True, build, models)
                 started = time.perf_counter()
                 am = AllocationModel(instance, role, hood)
                 add_full_hint(am, incumbent)
                 build += time.perf_counter() - started
-                cut |= solve_part(am, ends - time.perf_counter(), seed, incumbent)
-    return Search(incumbent, cut, build)
+                left = allowed - spent - planned_cost(0.0, len(am.model.proto.variables))
+                deterministic = min(
+                    DETERMINISTIC_TIME_PER_MODEL,
+                    max(0.01, left / SECONDS_PER_DETERMINISTIC_SECOND),
+                )
+                part = solve_part(am, ends - time.perf_counter(), seed, incumbent, deterministic)
+                cut |= part.cut
+                spent += part.planned_seconds
+                models += 1
+    return Search(incumbent, cut, build, models)
 
 
-def solve_part(am: AllocationModel, budget: float, seed: int, incumbent: np.ndarray) -> bool:
-    """Solve one neighbourhood's model and adopt its allocation into ``incumbent``.
-
-    Returns True when the wall clock, not the deterministic limit, stopped it.
-    """
+def solve_part(
+    am: AllocationModel,
+    budget: float,
+    seed: int,
+    incumbent: np.ndarray,
+    deterministic: float = DETERMINISTIC_TIME_PER_MODEL,
+) -> Part:
+    """Solve one neighbourhood's model and adopt its allocation into ``incumbent``."""
     solver = cp_model.CpSolver()
     params = solver.parameters
     params.max_time_in_seconds = max(0.05, budget)
-    params.max_deterministic_time = DETERMINISTIC_TIME_PER_MODEL
+    params.max_deterministic_time = deterministic
     params.num_workers = 1
     params.random_seed = seed
     code = solver.solve(am.model)
     cut = solver.wall_time >= params.max_time_in_seconds * 0.99
+    cost = planned_cost(solver.response_proto.deterministic_time, len(am.model.proto.variables))
     if code not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        return cut
+        return Part(cut, cost)
     for req in am.requirements:
         incumbent[req.index] = UNALLOCATED
     for (r, w), var in am.vars.assign.items():
         if solver.boolean_value(var):
             incumbent[r] = w
-    return cut
+    return Part(cut, cost)

@@ -26,10 +26,6 @@ LNS_SHARE = 0.3
 BOUND_RESERVE = 0.25
 #: Planned share of the time limit for the LP over every pair (min-cost flows) at the start.
 FLOW_SHARE = 0.25
-#: Planning figure for one CP-SAT neighbourhood of young people (measured
-#: 0.06-1.1 s on 2 cores; set for a machine running twice as slow, so that the
-#: plan still fits and the proposal stays repeatable).
-SECONDS_PER_NEIGHBOURHOOD = 0.9
 
 
 class SolveStatus(StrEnum):
@@ -129,14 +125,13 @@ def solve(
     current = sum(objective_terms(instance, incumbent).values())
     _report(progress, "hill climbing", started, current, float("nan"))
     cut_short = not converged
-    # how many neighbourhoods follows from the time limit, not from the clock,
-    # so that the same input gives the same proposal on any machine
-    allowed = max(1, int(settings.plan * LNS_SHARE / SECONDS_PER_NEIGHBOURHOOD))
+    # the neighbourhoods' work follows from the planned limit and what CP-SAT
+    # reports, not from the clock: the same input gives the same proposal
     room = {
         role: value - (flows[role].value if role in flows else 0.0)
         for role, value in role_objectives(instance, incumbent).items()
     }
-    found = search(instance, incumbent, allowed, room, settings.seed, search_ends)
+    found = search(instance, incumbent, settings.plan * LNS_SHARE, room, settings.seed, search_ends)
     incumbent, cut_short, build = found.assignment, cut_short or found.cut, found.build_seconds
     current = sum(objective_terms(instance, incumbent).values())
     _report(progress, "neighbourhoods", started, current, float("nan"))
