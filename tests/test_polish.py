@@ -1,0 +1,76 @@
+"""HiGHS re-packing a role's movers (solver/polish.py): rules, plan, determinism."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+from caseweight.config import Config
+from caseweight.problem import Role
+from caseweight.solution import check_proposal
+from caseweight.solver.lns import movers
+from caseweight.solver.local_search import climb
+from caseweight.solver.polish import free_pairs, polish
+from caseweight.solver.solve import Progress, SolveSettings, solve
+from caseweight.solver.starts import role_objectives
+from caseweight.solver.warm_start import first_fit
+from test_lns import FAR, generated
+
+ROOM = {Role.PERSONAL_ADVISER: 1.0, Role.SOCIAL_WORKER: 1.0}
+
+
+def test_only_movers_are_free(tmp_path: Path) -> None:
+    _, instance = generated(tmp_path, seed=6)
+    start = first_fit(instance)
+    allowed = free_pairs(instance, Role.PERSONAL_ADVISER, start)
+    costs = instance.role_costs[Role.PERSONAL_ADVISER]
+    free = set(movers(instance, Role.PERSONAL_ADVISER, start))
+    assert free  # the test means something
+    for i, r in enumerate(costs.requirements.tolist()):
+        if r in free:
+            assert (allowed[i] == costs.eligible[i]).all()
+        else:
+            assert allowed[i].sum() == 1 and costs.workers[allowed[i]][0] == start[r]
+
+
+def test_polish_keeps_every_hard_rule_and_never_worsens(tmp_path: Path) -> None:
+    problem, instance = generated(tmp_path, seed=7)
+    start = first_fit(instance)
+    found = polish(instance, start, seconds=1e6, room=ROOM, seed=0, ends=FAR)
+    assert not found.cut and found.roles  # first fit leaves HiGHS something to re-pack
+    check = check_proposal(problem, found.instance, found.assignment, Config())
+    assert check.violations == ()
+    before = role_objectives(instance, start)
+    after = role_objectives(found.instance, found.assignment)
+    assert all(after[role] <= before[role] for role in Role)
+    assert any(after[role] < before[role] for role in found.roles)
+    # nobody who could stay was taken away or left waiting
+    assert not ((found.assignment == -1) & instance.keepable).any()
+
+
+def test_no_planned_time_no_highs(tmp_path: Path) -> None:
+    _, instance = generated(tmp_path, seed=7)
+    start = first_fit(instance)
+    found = polish(instance, start, seconds=0.0, room=ROOM, seed=0, ends=FAR)
+    assert found.roles == () and found.planned_seconds == 0.0
+    assert np.array_equal(found.assignment, start)
+
+
+def test_the_same_input_gives_the_same_polish(tmp_path: Path) -> None:
+    _, instance = generated(tmp_path, seed=8)
+    start = climb(instance, first_fit(instance), FAR).assignment
+    one = polish(instance, start, seconds=1e6, room=ROOM, seed=0, ends=FAR)
+    two = polish(instance, start, seconds=1e6, room=ROOM, seed=0, ends=FAR)
+    assert np.array_equal(one.assignment, two.assignment)
+
+
+def test_a_long_limit_polishes_and_stays_repeatable(tmp_path: Path) -> None:
+    """A plan long enough for HiGHS's root: the whole solve is still the same twice."""
+    _, instance = generated(tmp_path, seed=5)
+    settings = SolveSettings(time_limit_seconds=120.0, planned_seconds=60.0)
+    stages: list[Progress] = []
+    one, two = solve(instance, settings, stages.append), solve(instance, settings)
+    assert "HiGHS root" in [p.stage for p in stages]
+    assert one.repeatable and two.repeatable
+    assert np.array_equal(one.assignment, two.assignment)
