@@ -18,7 +18,7 @@ from caseweight.problem import Problem, Role
 from caseweight.solution import check_proposal, objective_terms
 from caseweight.solver.hints import add_full_hint
 from caseweight.solver.instance import Instance, build_instance
-from caseweight.solver.lns import CHUNK, movers, neighbourhoods, search, shares, solve_part
+from caseweight.solver.lns import CHUNK, Budget, movers, neighbourhoods, search, shares, solve_part
 from caseweight.solver.model import AllocationModel, Neighbourhood
 from caseweight.solver.solve import SolveSettings, solve
 from caseweight.solver.warm_start import UNALLOCATED, first_fit, loads_and_cases
@@ -88,7 +88,7 @@ def test_the_search_keeps_every_hard_rule_and_never_worsens(tmp_path: Path) -> N
     problem, instance = generated(tmp_path, seed=2)
     start = first_fit(instance)
     room = dict.fromkeys(Role, 1.0)
-    found = search(instance, start, seconds=6.0, room=room, seed=0, ends=FAR)
+    found = search(instance, start, Budget(6.0, room, 0, FAR))
     assert not found.cut
     assert check_proposal(problem, instance, found.assignment, Config()).violations == ()
     assert not ((found.assignment == UNALLOCATED) & instance.keepable).any()
@@ -101,8 +101,8 @@ def test_the_same_seed_gives_the_same_search(tmp_path: Path) -> None:
     _, instance = generated(tmp_path, seed=3)
     start = first_fit(instance)
     room = dict.fromkeys(Role, 1.0)
-    one = search(instance, start, seconds=4.0, room=room, seed=7, ends=FAR)
-    two = search(instance, start, seconds=4.0, room=room, seed=7, ends=FAR)
+    one = search(instance, start, Budget(4.0, room, 7, FAR))
+    two = search(instance, start, Budget(4.0, room, 7, FAR))
     assert one.models == two.models > 1
     assert np.array_equal(one.assignment, two.assignment)
 
@@ -113,12 +113,10 @@ def test_the_planned_seconds_decide_how_many_models(tmp_path: Path) -> None:
     _, instance = generated(tmp_path, seed=3)
     start = first_fit(instance)
     room = {Role.PERSONAL_ADVISER: 1.0}
-    assert search(instance, start, seconds=0.0, room=room, seed=0, ends=FAR).models == 0
-    one = search(instance, start, seconds=1e-6, room=room, seed=0, ends=FAR)
+    assert search(instance, start, Budget(0.0, room, 0, FAR)).models == 0
+    one = search(instance, start, Budget(1e-6, room, 0, FAR))
     assert one.models == 1  # a role with room always gets a model
-    counts = [
-        search(instance, start, seconds=s, room=room, seed=0, ends=FAR).models for s in (1.0, 4.0)
-    ]
+    counts = [search(instance, start, Budget(s, room, 0, FAR)).models for s in (1.0, 4.0)]
     assert 1 <= counts[0] < counts[1]
 
 

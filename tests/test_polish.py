@@ -9,7 +9,7 @@ import numpy as np
 from caseweight.config import Config
 from caseweight.problem import Role
 from caseweight.solution import check_proposal
-from caseweight.solver.lns import movers
+from caseweight.solver.lns import Budget, movers
 from caseweight.solver.local_search import climb
 from caseweight.solver.polish import free_pairs, polish
 from caseweight.solver.solve import Progress, SolveSettings, solve
@@ -37,7 +37,7 @@ def test_only_movers_are_free(tmp_path: Path) -> None:
 def test_polish_keeps_every_hard_rule_and_never_worsens(tmp_path: Path) -> None:
     problem, instance = generated(tmp_path, seed=7)
     start = first_fit(instance)
-    found = polish(instance, start, seconds=1e6, room=ROOM, seed=0, ends=FAR)
+    found = polish(instance, start, Budget(1e6, ROOM, 0, FAR))
     assert not found.cut and found.roles  # first fit leaves HiGHS something to re-pack
     check = check_proposal(problem, found.instance, found.assignment, Config())
     assert check.violations == ()
@@ -52,7 +52,7 @@ def test_polish_keeps_every_hard_rule_and_never_worsens(tmp_path: Path) -> None:
 def test_no_planned_time_no_highs(tmp_path: Path) -> None:
     _, instance = generated(tmp_path, seed=7)
     start = first_fit(instance)
-    found = polish(instance, start, seconds=0.0, room=ROOM, seed=0, ends=FAR)
+    found = polish(instance, start, Budget(0.0, ROOM, 0, FAR))
     assert found.roles == () and found.planned_seconds == 0.0
     assert np.array_equal(found.assignment, start)
 
@@ -60,8 +60,8 @@ def test_no_planned_time_no_highs(tmp_path: Path) -> None:
 def test_the_same_input_gives_the_same_polish(tmp_path: Path) -> None:
     _, instance = generated(tmp_path, seed=8)
     start = climb(instance, first_fit(instance), FAR).assignment
-    one = polish(instance, start, seconds=1e6, room=ROOM, seed=0, ends=FAR)
-    two = polish(instance, start, seconds=1e6, room=ROOM, seed=0, ends=FAR)
+    one = polish(instance, start, Budget(1e6, ROOM, 0, FAR))
+    two = polish(instance, start, Budget(1e6, ROOM, 0, FAR))
     assert np.array_equal(one.assignment, two.assignment)
 
 

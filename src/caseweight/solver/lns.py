@@ -59,6 +59,15 @@ SECONDS_PER_DETERMINISTIC_SECOND = 4.5
 SECONDS_PER_MODEL_VARIABLE = 1.6e-4
 
 
+class Budget(NamedTuple):
+    """A stage's share of the plan: what it may spend, where first, its seed, the clock's end."""
+
+    seconds: float  # planned, never the clock
+    room: dict[Role, float]  # each role's objective less its LP value: most first
+    seed: int
+    ends: float  # the wall clock's end: only a slow machine reaches it
+
+
 class Search(NamedTuple):
     assignment: np.ndarray
     cut: bool  # the wall clock stopped a model or the search
@@ -164,24 +173,18 @@ def planned_cost(deterministic_time: float, variables: int) -> float:
     )
 
 
-def search(
-    instance: Instance,
-    incumbent: np.ndarray,
-    seconds: float,
-    room: dict[Role, float],
-    seed: int,
-    ends: float,
-) -> Search:
-    """Re-optimise neighbourhoods, in rounds per role, for the planned ``seconds``.
+def search(instance: Instance, incumbent: np.ndarray, budget: Budget) -> Search:
+    """Re-optimise neighbourhoods, in rounds per role, for the budget's planned seconds.
 
-    The roles share ``seconds`` by :func:`shares`; each model is charged its
+    The roles share them by :func:`shares`; each model is charged its
     :func:`planned_cost`, and the last gets only the deterministic time its
     role has left, so the plan, not the clock, decides how many there are.
     """
+    seed, ends = budget.seed, budget.ends
     rng = np.random.default_rng(seed)
     incumbent = incumbent.copy()
     build, cut, models = 0.0, False, 0
-    for role, allowed in shares(seconds, room).items():
+    for role, allowed in shares(budget.seconds, budget.room).items():
         spent = 0.0
         while spent < allowed and (hoods := neighbourhoods(instance, role, incumbent, rng)):
             for hood in hoods:

@@ -24,7 +24,7 @@ from ortools.math_opt.python import mathopt
 
 from caseweight.problem import Role
 from caseweight.solver.instance import Candidate, Instance
-from caseweight.solver.lns import movers
+from caseweight.solver.lns import Budget, movers
 from caseweight.solver.role_mip import RoleMip
 from caseweight.solver.starts import role_objectives
 from caseweight.solver.warm_start import UNALLOCATED
@@ -61,33 +61,26 @@ def free_pairs(instance: Instance, role: Role, incumbent: np.ndarray) -> np.ndar
     return allowed
 
 
-def polish(
-    instance: Instance,
-    incumbent: np.ndarray,
-    seconds: float,
-    room: dict[Role, float],
-    seed: int,
-    ends: float,
-) -> Polish:
+def polish(instance: Instance, incumbent: np.ndarray, budget: Budget) -> Polish:
     """Re-pack each role's movers with HiGHS, most room first, while the plan has room."""
     spent, cut, done = 0.0, False, []
-    incumbent = incumbent.copy()
+    incumbent, room = incumbent.copy(), budget.room
     for role in sorted(room, key=lambda ro: (-room[ro], ro.value)):
         if room[role] <= 0 or role not in instance.role_costs:
             continue
         allowed = free_pairs(instance, role, incumbent)
         fixed = np.count_nonzero(allowed.sum(axis=1) == 1)
         planned = (int(allowed.sum()) - fixed) * SECONDS_PER_FREE_PAIR
-        if spent + planned > seconds:
+        if spent + planned > budget.seconds:
             continue
         spent += planned
         mip = RoleMip(instance, role, allowed)
         params = mathopt.SolveParameters(
-            time_limit=timedelta(seconds=max(0.05, ends - time.perf_counter())),
+            time_limit=timedelta(seconds=max(0.05, budget.ends - time.perf_counter())),
             node_limit=NODE_LIMIT,
         )
         params.highs.bool_options["output_flag"] = False
-        params.highs.int_options["random_seed"] = seed  # MathOpt passes no seed to HiGHS
+        params.highs.int_options["random_seed"] = budget.seed  # MathOpt passes no seed to HiGHS
         result = mathopt.solve(
             mip.model, mathopt.SolverType.HIGHS, params=params, model_params=mip.hint(incumbent)
         )

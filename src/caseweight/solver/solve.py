@@ -13,7 +13,7 @@ from caseweight.problem import Role
 from caseweight.solution import objective_terms
 from caseweight.solver.bound import lower_bound
 from caseweight.solver.instance import Instance
-from caseweight.solver.lns import search
+from caseweight.solver.lns import Budget, search
 from caseweight.solver.lp_start import lp_start
 from caseweight.solver.polish import polish
 from caseweight.solver.starts import (
@@ -134,14 +134,9 @@ def solve(
     cut_short = not converged
     # HiGHS where the plan has room left after the climbs for its root node
     # (a long limit): planned from counts, like everything before it
-    polished = polish(
-        instance,
-        incumbent,
-        _polish_seconds(instance, settings.plan, second is not None),
-        _room(instance, incumbent, flows),
-        settings.seed,
-        search_ends,
-    )
+    seconds = _polish_seconds(instance, settings.plan, second is not None)
+    room = _room(instance, incumbent, flows)
+    polished = polish(instance, incumbent, Budget(seconds, room, settings.seed, search_ends))
     instance, incumbent = polished.instance, polished.assignment
     cut_short = cut_short or polished.cut
     if polished.roles:
@@ -150,7 +145,8 @@ def solve(
     # the neighbourhoods' work follows from the planned limit and what CP-SAT
     # reports, not from the clock: the same input gives the same proposal
     room = _room(instance, incumbent, flows)
-    found = search(instance, incumbent, settings.plan * LNS_SHARE, room, settings.seed, search_ends)
+    budget = Budget(settings.plan * LNS_SHARE, room, settings.seed, search_ends)
+    found = search(instance, incumbent, budget)
     incumbent, cut_short, build = found.assignment, cut_short or found.cut, found.build_seconds
     current = sum(objective_terms(instance, incumbent).values())
     _report(progress, "neighbourhoods", started, current, float("nan"))
