@@ -103,16 +103,19 @@ def solve(
        and rounded (:mod:`.lp_start`; first fit for a role too large for
        its planned time), then exact single moves, make-room chains and
        swaps (:mod:`.local_search`) until none improves.
-    2. CP-SAT models over forty young people at a time, those not with
+    2. Where the plan has room for it (a long limit), each role's movers
+       over every eligible worker, everyone else fixed, as a MIP that HiGHS
+       solves to its root node (:mod:`.polish`).
+    3. CP-SAT models over forty young people at a time, those not with
        their current worker, across all their candidates, everyone else
        held fixed (:mod:`.lns`).
-    3. The LP/Lagrangian lower bound (:mod:`.bound`, from the flows' prices)
+    4. The LP/Lagrangian lower bound (:mod:`.bound`, from the flows' prices)
        in the time left, so the gap is honest.
 
     Every step is bounded by work, not by the clock (one search worker and a
-    deterministic time per CP-SAT model), so the same input gives the same
-    proposal; the wall-clock limit only stops work early on a slow machine,
-    and the result then says it may not be repeatable.
+    deterministic time per CP-SAT model, HiGHS to one node), so the same
+    input gives the same proposal; the wall-clock limit only stops work early
+    on a slow machine, and the result then says it may not be repeatable.
     """
     started = time.perf_counter()
     deadline = started + settings.time_limit_seconds
