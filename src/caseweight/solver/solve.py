@@ -145,9 +145,9 @@ def solve(
     if polished.roles:
         current = sum(objective_terms(instance, incumbent).values())
         _report(progress, "HiGHS root", started, current, float("nan"))
+        room = _room(instance, incumbent, flows)
     # the neighbourhoods' work follows from the planned limit and what CP-SAT
     # reports, not from the clock: the same input gives the same proposal
-    room = _room(instance, incumbent, flows)
     budget = Budget(settings.plan * LNS_SHARE, room, settings.seed, search_ends)
     found = search(instance, incumbent, budget)
     incumbent, cut_short, build = found.assignment, cut_short or found.cut, found.build_seconds
