@@ -80,7 +80,11 @@ def polish(instance: Instance, incumbent: np.ndarray, budget: Budget) -> Polish:
             node_limit=NODE_LIMIT,
         )
         params.highs.bool_options["output_flag"] = False
-        params.highs.int_options["random_seed"] = budget.seed  # MathOpt passes no seed to HiGHS
+        # MathOpt passes neither seed nor threads to HiGHS; one thread, as
+        # CP-SAT's one search worker, so the result does not depend on the
+        # machine's cores (the demo's advisers: the same allocation, 3.6 s)
+        params.highs.int_options["random_seed"] = budget.seed
+        params.highs.int_options["threads"] = 1
         result = mathopt.solve(
             mip.model, mathopt.SolverType.HIGHS, params=params, model_params=mip.hint(incumbent)
         )
