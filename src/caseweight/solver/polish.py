@@ -27,8 +27,7 @@ from caseweight.solver.instance import Candidate, Instance
 from caseweight.solver.lns import Budget, movers
 from caseweight.solver.role_mip import RoleMip
 from caseweight.solver.starts import role_objectives
-from caseweight.solver.warm_start import UNALLOCATED
-from caseweight.solver.widen import with_candidates
+from caseweight.solver.widen import pair_option, with_candidates
 
 #: Planning figure for HiGHS's root node, per free (young person, eligible
 #: worker) pair: measured 0.1-1.4 ms on 2 cores (the demo's advisers 0.9,
@@ -93,22 +92,19 @@ def polish(instance: Instance, incumbent: np.ndarray, budget: Budget) -> Polish:
             continue
         found = mip.assignment(result, incumbent)
         if role_objectives(instance, found)[role] < role_objectives(instance, incumbent)[role]:
-            instance = _with_chosen(instance, found)
+            instance = _with_chosen(instance, role, found)
             incumbent = found
             done.append(role)
     return Polish(instance, incumbent, cut, spent, tuple(done))
 
 
-def _with_chosen(instance: Instance, assignment: np.ndarray) -> Instance:
-    """``instance`` with each chosen worker among the requirement's candidates."""
+def _with_chosen(instance: Instance, role: Role, assignment: np.ndarray) -> Instance:
+    """``instance`` with each worker HiGHS chose for ``role`` among the candidates."""
+    costs = instance.role_costs[role]
+    column = {int(w): j for j, w in enumerate(costs.workers)}
     added: dict[int, list[Candidate]] = {}
-    for r, w in enumerate(assignment.tolist()):
-        if w == UNALLOCATED or any(o.worker == w for o in instance.candidates[r]):
-            continue
-        costs = instance.role_costs[instance.requirements[r].role]
-        i = int(np.flatnonzero(costs.requirements == r)[0])
-        j = int(np.flatnonzero(costs.workers == w)[0])
-        added[r] = [
-            Candidate(w, int(costs.change[i, j]), int(costs.team[i, j]), int(costs.skill[i, j]))
-        ]
+    for i, r in enumerate(costs.requirements.tolist()):
+        j = column.get(int(assignment[r]))
+        if j is not None and all(o.worker != costs.workers[j] for o in instance.candidates[r]):
+            added[r] = [pair_option(costs, i, j)]
     return with_candidates(instance, added)
