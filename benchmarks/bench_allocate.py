@@ -5,6 +5,7 @@ Prints one row per size and method. Not a test: figures, to be read.
     python benchmarks/bench_allocate.py                    # mid, large, region
     python benchmarks/bench_allocate.py --sizes mid --naive
     python benchmarks/bench_allocate.py --no-fewest        # skip the fewest-changes proof
+    python benchmarks/bench_allocate.py --machine-speed 2.6  # as `caseweight calibrate` says
 
 The ``fewest`` row (issue 3): L, a proven lower bound on the changes of worker
 any allocation needs to keep each role's utilisation within caseweight's own
@@ -138,10 +139,17 @@ def run_greedy(cases: Path, workers: Path) -> tuple[dict, Instance, np.ndarray]:
 
 
 def run_like_for_like(
-    cases: Path, workers: Path, limit: float, instance: Instance, greedy: np.ndarray
+    cases: Path,
+    workers: Path,
+    limit: float,
+    instance: Instance,
+    greedy: np.ndarray,
+    config: Path | None,
 ) -> dict:
     """caseweight serving exactly the young people the greedy served (see same_service.py)."""
-    wall, assignment = run_same_service(cases, workers, limit, instance, greedy)
+    wall, assignment = run_same_service(
+        cases, workers, limit, instance, greedy, Config.from_file(config)
+    )
     return {"wall": wall, **figures(instance, assignment)}
 
 
@@ -218,7 +226,14 @@ def main() -> None:
     parser.add_argument("--sizes", default="mid,large,region")
     parser.add_argument("--naive", action="store_true", help="also run the naive CP-SAT model")
     parser.add_argument("--no-fewest", action="store_true", help="skip the fewest-changes proof")
+    parser.add_argument(
+        "--machine-speed",
+        type=float,
+        default=1.0,
+        help="optimiser.machine_speed for every caseweight run (default 1, as configured)",
+    )
     args = parser.parse_args()
+    speed = f"  machine_speed: {args.machine_speed}\n"
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         for size in args.sizes.split(","):
@@ -226,10 +241,12 @@ def main() -> None:
             limit = SIZES[size][2]
             # caseweight as configured, then with a change of worker priced at 150: the
             # continuity end of the frontier; each with the fewest changes its own range needs
+            base = folder / "configured.yaml"
+            base.write_text(f"optimiser:\n{speed}", encoding="utf-8")
             dear = folder / "change150.yaml"
-            dear.write_text("optimiser:\n  change_penalty: 150\n", encoding="utf-8")
+            dear.write_text(f"optimiser:\n  change_penalty: 150\n{speed}", encoding="utf-8")
             fewest = {}
-            for method, config in (("caseweight", None), ("cw chg=150", dear)):
+            for method, config in (("caseweight", base), ("cw chg=150", dear)):
                 out = folder / f"out-{size}-{method[-3:]}"
                 show(size, method, run_caseweight(cases, workers, limit, out, config))
                 if not args.no_fewest:
@@ -237,7 +254,7 @@ def main() -> None:
             greedy, instance, greedy_assignment = run_greedy(cases, workers)
             show(size, "greedy", greedy)
             # like for like: caseweight with the greedy's unallocated left unallocated too
-            row = run_like_for_like(cases, workers, limit, instance, greedy_assignment)
+            row = run_like_for_like(cases, workers, limit, instance, greedy_assignment, base)
             show(size, "cw same svc", row)
             for method, row in fewest.items():
                 show_fewest(size, "fewest" if method == "caseweight" else "fewest 150", row, greedy)

@@ -36,10 +36,15 @@ def excluded_like(instance: Instance, greedy: np.ndarray) -> frozenset[tuple[int
 
 
 def run_same_service(
-    cases: Path, workers: Path, limit: float, instance: Instance, greedy: np.ndarray
+    cases: Path,
+    workers: Path,
+    limit: float,
+    instance: Instance,
+    greedy: np.ndarray,
+    config: Config | None = None,
 ) -> tuple[float, np.ndarray]:
     """caseweight's assignment with the greedy's unallocated excluded, and the wall time."""
-    config = Config()
+    config = config or Config()
     problem = read_problem(cases, workers, DEMO_AS_OF, config)
     started = time.perf_counter()
     proposal = propose(problem, config, limit, excluded=excluded_like(instance, greedy))

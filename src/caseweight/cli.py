@@ -207,6 +207,7 @@ _register_lazy(
         "forecast": "caseweight.forecast_cli:forecast_command",
         "simulate": "caseweight.simulate_cli:simulate_command",
         "suggest": "caseweight.suggest_cli:suggest_command",
+        "calibrate": "caseweight.calibrate_cli:calibrate_command",
     },
 )
 _register_lazy(import_group, {"ssda903": "caseweight.ssda903.cli:ssda903_command"})

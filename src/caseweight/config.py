@@ -181,6 +181,12 @@ class BalancePiece:
     slope: float
 
 
+#: The range ``optimiser.machine_speed`` may take: a plan more than this many
+#: times off the machine would leave the clock, not the plan, deciding the work.
+MIN_MACHINE_SPEED = 0.25
+MAX_MACHINE_SPEED = 8.0
+
+
 @dataclass(frozen=True)
 class OptimiserConfig:
     """Soft-rule prices (in penalty units) and solver settings."""
@@ -210,6 +216,10 @@ class OptimiserConfig:
     time_limit_seconds: float = 10.0
     seed: int = 0
     search_workers: int = 2
+    #: how many times as fast as the solver's planning figures this machine
+    #: runs (``caseweight calibrate`` measures it); the work is planned from
+    #: the time limit times this, so it is part of what makes a proposal
+    machine_speed: float = 1.0
 
 
 @dataclass(frozen=True)
@@ -375,6 +385,11 @@ def _check(config: Config) -> None:
         raise ConfigError("optimiser.agency_cover_risk: expected a number in [0, 1]")
     if opt.search_workers < 1 or opt.time_limit_seconds <= 0:
         raise ConfigError("optimiser: search_workers >= 1 and time_limit_seconds > 0")
+    if not MIN_MACHINE_SPEED <= opt.machine_speed <= MAX_MACHINE_SPEED:
+        raise ConfigError(
+            f"optimiser.machine_speed: expected a number from {MIN_MACHINE_SPEED:g} "
+            f"to {MAX_MACHINE_SPEED:g} (caseweight calibrate suggests one)"
+        )
     for bands, label in ((config.weights.base_in_care, "in_care"),):
         if not bands or bands[0].from_age != 0:
             raise ConfigError(f"weights.base_{label}: the first band must start at age 0")

@@ -119,6 +119,7 @@ def propose(
         seed=opt.seed,
         search_workers=opt.search_workers,
         planned_seconds=planned,
+        machine_speed=opt.machine_speed,
     )
     result = solve(instance, settings, progress)
     check = check_proposal(problem, instance, result.assignment, config)

@@ -73,6 +73,7 @@ class Search(NamedTuple):
     cut: bool  # the wall clock stopped a model or the search
     build_seconds: float
     models: int  # neighbourhoods solved
+    planned_seconds: float  # what they cost in the plan's terms (never the clock)
 
 
 def movers(instance: Instance, role: Role, incumbent: np.ndarray) -> list[int]:
@@ -183,7 +184,7 @@ def search(instance: Instance, incumbent: np.ndarray, budget: Budget) -> Search:
     seed, ends = budget.seed, budget.ends
     rng = np.random.default_rng(seed)
     incumbent = incumbent.copy()
-    build, cut, models = 0.0, False, 0
+    build, cut, models, planned = 0.0, False, 0, 0.0
     for role, allowed in shares(budget.seconds, budget.room).items():
         spent = 0.0
         while spent < allowed and (hoods := neighbourhoods(instance, role, incumbent, rng)):
@@ -191,7 +192,7 @@ def search(instance: Instance, incumbent: np.ndarray, budget: Budget) -> Search:
                 if spent >= allowed:
                     break
                 if time.perf_counter() >= ends:
-                    return Search(incumbent, True, build, models)
+                    return Search(incumbent, True, build, models, planned)
                 started = time.perf_counter()
                 am = AllocationModel(instance, role, hood)
                 add_full_hint(am, incumbent)
@@ -204,8 +205,9 @@ def search(instance: Instance, incumbent: np.ndarray, budget: Budget) -> Search:
                 part = solve_part(am, ends - time.perf_counter(), seed, incumbent, deterministic)
                 cut |= part.cut
                 spent += part.planned_seconds
+                planned += part.planned_seconds
                 models += 1
-    return Search(incumbent, cut, build, models)
+    return Search(incumbent, cut, build, models, planned)
 
 
 def solve_part(

@@ -63,10 +63,14 @@ class SolveSettings:
     #: time limit. The command passes one that does not depend on how long
     #: reading took, so the same input plans the same work on every run.
     planned_seconds: float | None = None
+    #: how many times as fast as the planning figures the machine runs: the
+    #: work planned is for the limit times this (counts, still not the clock)
+    machine_speed: float = 1.0
 
     @property
     def plan(self) -> float:
-        return self.time_limit_seconds if self.planned_seconds is None else self.planned_seconds
+        limit = self.time_limit_seconds if self.planned_seconds is None else self.planned_seconds
+        return limit * self.machine_speed
 
 
 @dataclass(frozen=True)
