@@ -151,8 +151,10 @@ def solve(
         _report(progress, "HiGHS root", started, current, float("nan"))
         room = _room(instance, incumbent, flows)
     # the neighbourhoods' work follows from the planned limit and what CP-SAT
-    # reports, not from the clock: the same input gives the same proposal
-    budget = Budget(settings.plan * LNS_SHARE, room, settings.seed, search_ends)
+    # reports, not from the clock: the same input gives the same proposal;
+    # they also get what the plan left HiGHS and HiGHS did not use
+    unused = max(0.0, seconds - polished.planned_seconds)
+    budget = Budget(settings.plan * LNS_SHARE + unused, room, settings.seed, search_ends)
     found = search(instance, incumbent, budget)
     incumbent, cut_short, build = found.assignment, cut_short or found.cut, found.build_seconds
     current = sum(objective_terms(instance, incumbent).values())
