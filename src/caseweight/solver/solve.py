@@ -16,6 +16,7 @@ from caseweight.solver.instance import Instance
 from caseweight.solver.lns import Budget, search
 from caseweight.solver.lp_start import lp_start
 from caseweight.solver.polish import polish
+from caseweight.solver.root_bound import root_bounds
 from caseweight.solver.starts import (
     SECONDS_PER_CLIMBED_REQUIREMENT,
     climbs,
@@ -114,7 +115,8 @@ def solve(
        their current worker, across all their candidates, everyone else
        held fixed (:mod:`.lns`).
     4. The LP/Lagrangian lower bound (:mod:`.bound`, from the flows' prices)
-       in the time left, so the gap is honest.
+       in the time left, so the gap is honest; then, where time is still
+       left, HiGHS's root over a whole role (:mod:`.root_bound`).
 
     Every step is bounded by work, not by the clock (one search worker and a
     deterministic time per CP-SAT model, HiGHS to one node), so the same
@@ -167,6 +169,8 @@ def solve(
         max(0.0, deadline - time.perf_counter()),
         flows,
     )
+    # and HiGHS's root over a whole role where the time left allows it
+    role_bounds = root_bounds(instance, incumbent, role_bounds, deadline, settings.seed)
     bound = sum(role_bounds.values())
     _report(progress, "lower bound", started, current, bound)
     terms = objective_terms(instance, incumbent)

@@ -1,0 +1,60 @@
+"""HiGHS's root node over a whole role, for the bound only (solver/root_bound.py)."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import pytest
+
+from caseweight.problem import Role
+from caseweight.solver import root_bound
+from caseweight.solver.bound import lower_bound
+from caseweight.solver.local_search import climb
+from caseweight.solver.root_bound import root_bounds
+from caseweight.solver.starts import role_objectives
+from caseweight.solver.warm_start import first_fit
+from conftest import Runner, exact_optimum
+from test_bound import siblings_authority
+from test_lns import FAR, generated
+
+
+def climbed_and_bounded(tmp_path: Path, seed: int) -> tuple:
+    _, instance = generated(tmp_path, seed=seed)
+    found = climb(instance, first_fit(instance), FAR)
+    instance, incumbent = found.instance, found.assignment
+    upper = role_objectives(instance, incumbent)
+    return instance, incumbent, upper, lower_bound(instance, incumbent, upper, 2.0)
+
+
+def test_the_root_never_weakens_and_stays_below_the_proposal(tmp_path: Path) -> None:
+    instance, incumbent, upper, bounds = climbed_and_bounded(tmp_path, seed=3)
+    raised = root_bounds(instance, incumbent, bounds, time.perf_counter() + 60)
+    for role, value in raised.items():
+        assert bounds[role] <= value <= upper[role]
+    # the root's cuts see what the LP does not: at least one role is raised
+    assert any(raised[role] > bounds[role] for role in raised)
+
+
+def test_no_time_left_no_highs(tmp_path: Path) -> None:
+    instance, incumbent, _, bounds = climbed_and_bounded(tmp_path, seed=3)
+    assert root_bounds(instance, incumbent, bounds, time.perf_counter()) == bounds
+
+
+def test_a_role_too_large_is_left_to_the_lagrangian(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    instance, incumbent, _, bounds = climbed_and_bounded(tmp_path, seed=3)
+    monkeypatch.setattr(root_bound, "ROOT_PAIR_LIMIT", 10)
+    assert root_bounds(instance, incumbent, bounds, time.perf_counter() + 60) == bounds
+
+
+def test_the_root_bound_is_below_the_proven_optimum(run_authority: Runner) -> None:
+    proposal = run_authority(siblings_authority(members=5), time_limit=20.0).proposal
+    instance = proposal.instance
+    _, optimum = exact_optimum(instance)
+    incumbent = proposal.result.assignment
+    bounds = {role: 0 for role in role_objectives(instance, incumbent)}
+    raised = root_bounds(instance, incumbent, bounds, time.perf_counter() + 30)
+    assert sum(raised.values()) <= optimum
+    assert raised[Role.SOCIAL_WORKER] > 0  # it proved something
