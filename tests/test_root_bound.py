@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import time
+from dataclasses import replace
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from caseweight.problem import Role
@@ -12,6 +14,7 @@ from caseweight.solver import root_bound
 from caseweight.solver.bound import lower_bound
 from caseweight.solver.local_search import climb
 from caseweight.solver.root_bound import root_bounds
+from caseweight.solver.solve import SolveSettings, solve
 from caseweight.solver.starts import role_objectives
 from caseweight.solver.warm_start import first_fit
 from conftest import Runner, exact_optimum
@@ -58,3 +61,13 @@ def test_the_root_bound_is_below_the_proven_optimum(run_authority: Runner) -> No
     raised = root_bounds(instance, incumbent, bounds, time.perf_counter() + 30)
     assert sum(raised.values()) <= optimum
     assert raised[Role.SOCIAL_WORKER] > 0  # it proved something
+
+
+def test_batches_skip_the_root_bound(tmp_path: Path) -> None:
+    """Scenario and simulated months do not spend their time left on the bound."""
+    _, instance = generated(tmp_path, seed=3)
+    settings = SolveSettings(time_limit_seconds=30.0, planned_seconds=1.0)
+    proved = solve(instance, settings)
+    batch = solve(instance, replace(settings, root_bound=False))
+    assert np.array_equal(proved.assignment, batch.assignment)  # the same proposal
+    assert batch.best_bound < proved.best_bound  # only the bound differs

@@ -95,6 +95,7 @@ def propose(
     pinned: dict[int, int] | None = None,
     overrides: Overrides | None = None,
     planned: float | None = None,
+    root_bound: bool = True,
 ) -> Proposal:
     """Score, build, solve and check one allocation month.
 
@@ -102,7 +103,8 @@ def propose(
     :mod:`caseweight.continuity`) add to ``pinned`` and ``excluded``; a move
     they cause is explained with reason ``pinned``. ``planned`` is the limit
     the solver plans its work from, where it differs from ``time_limit``
-    (:class:`SolveSettings`).
+    (:class:`SolveSettings`). ``root_bound=False`` skips the bound's last,
+    slowest step, for batches that do not report the gap.
     """
     scores = score_people(problem, config)
     demand = build_demand(problem, scores, config)
@@ -120,6 +122,7 @@ def propose(
         search_workers=opt.search_workers,
         planned_seconds=planned,
         machine_speed=opt.machine_speed,
+        root_bound=root_bound,
     )
     result = solve(instance, settings, progress)
     check = check_proposal(problem, instance, result.assignment, config)

@@ -141,7 +141,7 @@ def _allocate(
     if policy.change_penalty is not None:
         from caseweight.pipeline import propose
 
-        proposal = propose(problem, config, time_limit)
+        proposal = propose(problem, config, time_limit, root_bound=False)
         return proposal.demand, np.asarray(proposal.assignment), not proposal.result.repeatable
     demand = build_demand(problem, score_people(problem, config), config)
     if not policy.notice_rule:

@@ -67,6 +67,10 @@ class SolveSettings:
     #: how many times as fast as the planning figures the machine runs: the
     #: work planned is for the limit times this (counts, still not the clock)
     machine_speed: float = 1.0
+    #: spend the time left after the Lagrangian on HiGHS's root-node bound
+    #: (:mod:`.root_bound`): for a proposal whose gap someone reads, not for
+    #: a batch of scenario or simulated months, which it would only slow
+    root_bound: bool = True
 
     @property
     def plan(self) -> float:
@@ -170,7 +174,8 @@ def solve(
         flows,
     )
     # and HiGHS's root over a whole role where the time left allows it
-    role_bounds = root_bounds(instance, incumbent, role_bounds, deadline, settings.seed)
+    if settings.root_bound:
+        role_bounds = root_bounds(instance, incumbent, role_bounds, deadline, settings.seed)
     bound = sum(role_bounds.values())
     _report(progress, "lower bound", started, current, bound)
     terms = objective_terms(instance, incumbent)
