@@ -16,7 +16,6 @@ proposal then says it may not be repeatable.
 from __future__ import annotations
 
 import time
-from datetime import timedelta
 from typing import NamedTuple
 
 import numpy as np
@@ -25,7 +24,7 @@ from ortools.math_opt.python import mathopt
 from caseweight.problem import Role
 from caseweight.solver.instance import Candidate, Instance
 from caseweight.solver.lns import Budget, movers
-from caseweight.solver.role_mip import RoleMip
+from caseweight.solver.role_mip import RoleMip, root_parameters
 from caseweight.solver.starts import role_objectives
 from caseweight.solver.widen import pair_option, with_candidates
 
@@ -34,8 +33,6 @@ from caseweight.solver.widen import pair_option, with_candidates
 #: large's social workers 0.44 and advisers 1.4), set for a machine running
 #: 3.5 times as slow.
 SECONDS_PER_FREE_PAIR = 5e-3
-#: HiGHS stops after this many branch-and-bound nodes: its root.
-NODE_LIMIT = 1
 
 
 class Polish(NamedTuple):
@@ -74,16 +71,7 @@ def polish(instance: Instance, incumbent: np.ndarray, budget: Budget) -> Polish:
             continue
         spent += planned
         mip = RoleMip(instance, role, allowed)
-        params = mathopt.SolveParameters(
-            time_limit=timedelta(seconds=max(0.05, budget.ends - time.perf_counter())),
-            node_limit=NODE_LIMIT,
-        )
-        params.highs.bool_options["output_flag"] = False
-        # MathOpt passes neither seed nor threads to HiGHS; one thread, as
-        # CP-SAT's one search worker, so the result does not depend on the
-        # machine's cores (the demo's advisers: the same allocation, 3.6 s)
-        params.highs.int_options["random_seed"] = budget.seed
-        params.highs.int_options["threads"] = 1
+        params = root_parameters(max(0.05, budget.ends - time.perf_counter()), budget.seed)
         result = mathopt.solve(
             mip.model, mathopt.SolverType.HIGHS, params=params, model_params=mip.hint(incumbent)
         )

@@ -15,14 +15,13 @@ from __future__ import annotations
 
 import math
 import time
-from datetime import timedelta
 
 import numpy as np
 from ortools.math_opt.python import mathopt
 
 from caseweight.problem import Role
 from caseweight.solver.instance import Instance
-from caseweight.solver.role_mip import RoleMip
+from caseweight.solver.role_mip import RoleMip, root_parameters
 from caseweight.solver.starts import role_objectives
 
 #: Roles with more eligible pairs than this are left to the Lagrangian:
@@ -84,11 +83,10 @@ def _root(mip: RoleMip, incumbent: np.ndarray, deadline: float, seed: int) -> fl
     left = deadline - time.perf_counter() - len(mip.x) * SETUP_SECONDS_PER_PAIR
     if left < MIN_ROOT_SECONDS:
         return -math.inf
-    params = mathopt.SolveParameters(time_limit=timedelta(seconds=left), node_limit=1)
-    params.highs.bool_options["output_flag"] = False
-    params.highs.int_options["random_seed"] = seed
-    params.highs.int_options["threads"] = 1
     result = mathopt.solve(
-        mip.model, mathopt.SolverType.HIGHS, params=params, model_params=mip.hint(incumbent)
+        mip.model,
+        mathopt.SolverType.HIGHS,
+        params=root_parameters(left, seed),
+        model_params=mip.hint(incumbent),
     )
     return float(result.termination.objective_bounds.dual_bound)
