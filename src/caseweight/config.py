@@ -261,8 +261,11 @@ class Config:
         """Build from a mapping laid out like ``config/weights.yaml``."""
         try:
             return typing.cast(Config, _build(cls, data, source))
-        except ConfigError:
-            raise
+        except ConfigError as exc:
+            # a rule across fields (checked once the config is built) names no file yet
+            if str(exc).startswith(source):
+                raise
+            raise ConfigError(f"{source}: {exc}") from None
         except (TypeError, ValueError) as exc:
             raise ConfigError(f"{source}: {exc}") from None
 
