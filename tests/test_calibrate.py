@@ -82,3 +82,21 @@ def test_calibrate_suggests_a_setting_and_writes_nothing(
     line = next(x for x in result.output.splitlines() if x.strip().startswith("machine_speed:"))
     assert 0.25 <= float(line.split(":")[1]) <= 8.0
     assert "CP-SAT neighbourhoods" in result.output
+
+
+def test_a_search_the_clock_cut_short_says_so_and_what_to_do() -> None:
+    """Planned for a minute, given a fraction of a second: the summary warns and names the fix."""
+    from caseweight.demo import DEMO_AS_OF, demo_paths
+    from caseweight.io.inputs import read_problem
+    from caseweight.pipeline import propose
+
+    config = Config()
+    cases, workers = demo_paths()
+    problem = read_problem(cases, workers, DEMO_AS_OF, config)
+    cut = propose(problem, config, time_limit=0.3, planned=60.0, root_bound=False)
+    assert not cut.result.repeatable
+    warnings = cut.summary()["warnings"]
+    assert any("optimiser.machine_speed (now 1)" in w for w in warnings)
+    whole = propose(problem, config, time_limit=30.0, planned=0.5, root_bound=False)
+    assert whole.result.repeatable
+    assert not any("machine_speed" in w for w in whole.summary()["warnings"])

@@ -68,6 +68,12 @@ def build_summary(proposal: Proposal) -> dict[str, Any]:
         warnings.append(
             f"{len(gaps)} allocation(s) need a skill no eligible worker has: {', '.join(skills)}"
         )
+    if not result.repeatable:
+        warnings.append(
+            "the time limit stopped the search before its planned work was done, so the same "
+            "input may give a different proposal: give it more time, or set a lower "
+            f"optimiser.machine_speed (now {config.optimiser.machine_speed:g})"
+        )
     unallocated = sum(int(proposal.assignment[r] == UNALLOCATED) for r in range(n))
     if unallocated:
         warnings.append(f"{unallocated} allocation(s) could not be made: see allocations.csv")
