@@ -261,11 +261,8 @@ class Config:
         """Build from a mapping laid out like ``config/weights.yaml``."""
         try:
             return typing.cast(Config, _build(cls, data, source))
-        except ConfigError as exc:
-            # a rule across fields (checked once the config is built) names no file yet
-            if str(exc).startswith(source):
-                raise
-            raise ConfigError(f"{source}: {exc}") from None
+        except ConfigError:
+            raise
         except (TypeError, ValueError) as exc:
             raise ConfigError(f"{source}: {exc}") from None
 
@@ -315,7 +312,10 @@ def _build(cls: type, data: Any, where: str) -> Any:
         if name in data:
             default = getattr(defaults, name, None)
             values[name] = _convert(hints[name], data[name], f"{where}.{name}", name, default)
-    return cls(**values) if defaults is None else dataclasses.replace(defaults, **values)
+    try:
+        return cls(**values) if defaults is None else dataclasses.replace(defaults, **values)
+    except ConfigError as exc:  # a rule across fields, checked as the object is made
+        raise ConfigError(f"{where}: {exc}") from None
 
 
 def _convert(hint: Any, value: Any, where: str, name: str, default: Any) -> Any:
