@@ -126,3 +126,35 @@ def test_room_is_made_on_a_worker_nobody_could_reach(run_authority: Runner) -> N
     assert sum(objective_terms(wider, result).values()) < sum(
         objective_terms(instance, begin).values()
     )
+
+
+def test_a_full_workers_young_person_is_given_a_worker_with_room_to_let_someone_in(
+    run_authority: Runner,
+) -> None:
+    """R needs Farsi, which only A and B have; both are full and all R's own.
+
+    S, on A, could go to D, who has room (and needs no Farsi for S), but D is
+    on nobody's list. The relay gives S D, and making room on A lets R in.
+    """
+    authority = Authority()
+    for w in "ABD":
+        authority.worker(w, capacity_points=10, team="north", skills="" if w == "D" else "farsi")
+    authority.person("S", age=9, sw="A", team="north")
+    authority.person("T", age=9, sw="B", team="north")
+    authority.person("R", age=9, team="north", needs_skills="farsi")
+    only = {"S": ("A",), "T": ("B",), "R": ("A", "B")}
+    points = {"S": 120, "T": 120, "R": 40}
+    instance, ids = shaped(run_authority, authority, points, only, dict.fromkeys("ABD", 120))
+    begin = np.full(len(instance.requirements), UNALLOCATED, dtype=np.int64)
+    begin[ids["S"]], begin[ids["T"]] = ids["A"], ids["B"]
+    result, converged, wider = improve(instance, begin, seconds=10)
+    assert converged
+    assert result[ids["R"]] in (ids["A"], ids["B"])
+    moved = "S" if result[ids["R"]] == ids["A"] else "T"
+    assert result[ids[moved]] == ids["D"]
+    # D joined the moved young person's candidates, and nobody else's
+    assert ids["D"] in {c.worker for c in wider.candidates[ids[moved]]}
+    assert ids["D"] not in {c.worker for c in wider.candidates[ids["R"]]}
+    assert sum(objective_terms(wider, result).values()) < sum(
+        objective_terms(instance, begin).values()
+    )
