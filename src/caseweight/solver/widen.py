@@ -120,6 +120,7 @@ class Reach:
         self.added: dict[int, list[Candidate]] = {}
         self.neared: set[int] = set()  # young people given their nearest workers once
         self.relayed: set[int] = set()  # young people whose nearest workers' people got room once
+        self.given: set[int] = set()  # young people given workers with room by a relay
 
     def extend(self, state: ClimbState, r: int) -> int:
         """Add up to REACH workers who can take ``r`` now, if none of theirs can; how many.
@@ -138,14 +139,15 @@ class Reach:
             return self._relay(state, r)
         return self._add(state, r, options, int(self.instance.unallocated_cost[r]))
 
-    def _room_for(self, state: ClimbState, r: int) -> list[int]:
+    def _room_for(self, state: ClimbState, r: int, cases: np.ndarray | None = None) -> list[int]:
         """Columns of the eligible workers, not yet ``r``'s, who can take ``r`` now."""
         costs, i = self.row[r]
         workers = costs.workers
+        cases = np.asarray(state.cases) if cases is None else cases
         fits = costs.eligible[i] & (
             state.loads[workers] + state.points[r] <= self.instance.hard_limit[workers]
         )
-        fits &= np.asarray(state.cases)[workers] < self.max_cases[workers]
+        fits &= cases[workers] < self.max_cases[workers]
         known = state.cost[r]
         return [j for j in np.flatnonzero(fits).tolist() if int(workers[j]) not in known]
 
@@ -187,11 +189,13 @@ class Reach:
             if self.instance.hard_limit[w] >= points and state.cases[w] <= self.max_cases[w]
         ]
         able.sort(key=lambda w: (state.loads_list[w] + points - self.instance.hard_limit[w], w))
-        added = 0
+        added, cases = 0, np.asarray(state.cases)
         for w in able[:RELAY_WORKERS]:
             for s in list(state.holding[w]):
-                if s in self.row and (columns := self._room_for(state, s)):
-                    added += self._add(state, s, columns, gain)
+                if s in self.row and s not in self.given:
+                    self.given.add(s)  # once: their workers with room now
+                    if columns := self._room_for(state, s, cases):
+                        added += self._add(state, s, columns, gain)
         return added
 
     def _nearest(self, state: ClimbState, r: int, costs: RoleCosts, i: int) -> list[int]:
