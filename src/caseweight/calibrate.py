@@ -32,7 +32,7 @@ from caseweight.solver.lns import Budget, search
 from caseweight.solver.local_search import climb
 from caseweight.solver.lp_start import lp_start
 from caseweight.solver.polish import polish
-from caseweight.solver.starts import SECONDS_PER_CLIMBED_REQUIREMENT
+from caseweight.solver.starts import planned_climb_seconds
 from caseweight.solver.transport import SECONDS_PER_ARC, flow_arcs, role_flows
 from caseweight.solver.warm_start import first_fit
 from caseweight.weighting import score_people
@@ -91,8 +91,7 @@ def measure(instance: Instance, report: Callable[[Measure], None] | None = None)
     instance, start = lp_start(instance, flows, first_fit(instance))
     started = time.perf_counter()
     climbed = climb(instance, start, math.inf)
-    planned = len(instance.requirements) * SECONDS_PER_CLIMBED_REQUIREMENT
-    timed("hill climbing", planned, started)
+    timed("hill climbing", planned_climb_seconds(instance, start), started)
 
     instance, incumbent = climbed.instance, climbed.assignment
     every_role = {role: 1.0 for role in Role}

@@ -137,7 +137,7 @@ def solve(
         current = sum(objective_terms(instance, incumbent).values())
         _report(progress, "LP relaxation", started, current, sum(f.value for f in flows.values()))
     climb_budget = settings.plan * CLIMB_SHARE
-    second = base if flows and second_climb_fits(instance, climb_budget) else None
+    second = base if flows and second_climb_fits(instance, base, climb_budget) else None
     # the climbs converge by work; the clock stops them only where the whole
     # search would have to stop (a slow machine), not at their planned share
     search_ends = deadline - settings.time_limit_seconds * BOUND_RESERVE
