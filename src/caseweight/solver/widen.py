@@ -171,13 +171,16 @@ class Reach:
         return len(chosen)
 
     def _relay(self, state: ClimbState, r: int) -> int:
-        """Workers with room for the young people of ``r``'s REACH nearest workers; how many.
+        """Workers with room for the young people of ``r``'s RELAY_WORKERS nearest workers.
 
-        Once per ``r``. The demo with a change priced at 125 left a young person
-        waiting whose only two eligible advisers were full, while one of them
-        could pass a young person to an adviser of another team with room: no
-        candidate list held that adviser. Only moves that cost less than ``r``
-        waiting are added; making room for ``r`` then decides.
+        Once per ``r``; returns how many were added. Making room for ``r`` can
+        only move someone to a worker on their own list: where none of those
+        has room either, ``r`` waits although a worker elsewhere could take
+        the one who would make way (the region: 7 of 9 waiting placed). Only
+        moves that cost less than ``r``'s wait are added; making room for
+        ``r`` then decides. A deeper re-packing is out of its reach: the demo
+        with a change priced at 125 still leaves one young person waiting whom
+        HiGHS places.
         """
         if r in self.relayed:
             return 0
