@@ -31,16 +31,14 @@ import numpy as np
 import pandas as pd
 from ortools.sat.python import cp_model
 
-from caseweight.capacity import capacities
 from caseweight.config import Config
-from caseweight.demand import build_demand
 from caseweight.demo import DEMO_AS_OF, demo_paths, write_authority
 from caseweight.io.inputs import read_problem
+from caseweight.pipeline import optimiser_input
 from caseweight.problem import Problem
-from caseweight.solver.instance import Instance, build_instance
+from caseweight.solver.instance import Instance
 from caseweight.solver.model import AllocationModel
 from caseweight.solver.warm_start import UNALLOCATED
-from caseweight.weighting import score_people
 
 HERE = Path(__file__).parent
 sys.path.insert(0, str(HERE))
@@ -102,9 +100,7 @@ def instance_for(cases: Path, workers: Path, config: Config) -> Instance:
 
 def problem_and_instance(cases: Path, workers: Path, config: Config) -> tuple[Problem, Instance]:
     problem = read_problem(cases, workers, DEMO_AS_OF, config)
-    scores = score_people(problem, config)
-    demand = build_demand(problem, scores, config)
-    return problem, build_instance(problem, demand, capacities(problem, config), config)
+    return problem, optimiser_input(problem, config)
 
 
 def proposal_assignment(problem: Problem, instance: Instance, allocations: Path) -> np.ndarray:

@@ -145,7 +145,7 @@ def violations(
     """What in ``assignment`` breaks the hard rules (4, 5) or leaves ``ranges``; empty if none."""
     out = []
     for costs in instance.role_costs.values():
-        column = {int(w): j for j, w in enumerate(costs.workers)}
+        column = costs.column
         for i, r in enumerate(costs.requirements):
             w = int(assignment[r])
             if w != UNALLOCATED and not (w in column and costs.eligible[i, column[w]]):

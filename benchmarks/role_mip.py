@@ -33,7 +33,7 @@ from caseweight.solver.starts import role_objectives
 def candidate_pairs(instance: Instance, role: Role) -> np.ndarray:
     """The (row, column) pairs the search looks at: its sparse candidates."""
     costs = instance.role_costs[role]
-    column = {int(w): j for j, w in enumerate(costs.workers)}
+    column = costs.column
     allowed = np.zeros_like(costs.eligible)
     for i, r in enumerate(costs.requirements):
         for option in instance.candidates[int(r)]:

@@ -20,13 +20,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from caseweight.capacity import capacities
 from caseweight.config import MAX_MACHINE_SPEED, MIN_MACHINE_SPEED, Config
-from caseweight.demand import build_demand
 from caseweight.demo import DEMO_AS_OF, demo_paths
 from caseweight.io.inputs import read_problem
+from caseweight.pipeline import optimiser_input
 from caseweight.problem import Role
-from caseweight.solver.instance import Instance, build_instance
+from caseweight.solver.instance import Instance
 from caseweight.solver.lagrangian import RoleLagrangian
 from caseweight.solver.lns import Budget, search
 from caseweight.solver.local_search import climb
@@ -35,7 +34,6 @@ from caseweight.solver.polish import polish
 from caseweight.solver.starts import planned_climb_seconds
 from caseweight.solver.transport import SECONDS_PER_ARC, flow_arcs, role_flows
 from caseweight.solver.warm_start import first_fit
-from caseweight.weighting import score_people
 
 #: The suggestion is the slowest kind of work's speed times this: room for a
 #: machine busier than while it was measured (the clock stops work that
@@ -64,10 +62,7 @@ class Measure:
 def demo_instance(config: Config) -> Instance:
     """The bundled demo authority as the optimiser's input."""
     cases, workers = demo_paths()
-    problem = read_problem(cases, workers, DEMO_AS_OF, config)
-    scores = score_people(problem, config)
-    demand = build_demand(problem, scores, config)
-    return build_instance(problem, demand, capacities(problem, config), config)
+    return optimiser_input(read_problem(cases, workers, DEMO_AS_OF, config), config)
 
 
 def measure(instance: Instance, report: Callable[[Measure], None] | None = None) -> list[Measure]:

@@ -86,6 +86,13 @@ def _utilisation(loads: np.ndarray, capacity: np.ndarray) -> np.ndarray:
         return np.where(capacity > 0, loads / np.maximum(capacity, 1), np.nan)
 
 
+def optimiser_input(problem: Problem, config: Config) -> Instance:
+    """``problem`` scored, its allocations and capacities built: the optimiser's input,
+    with no pins or exclusions (:func:`propose` adds those)."""
+    demand = build_demand(problem, score_people(problem, config), config)
+    return build_instance(problem, demand, capacities(problem, config), config)
+
+
 def propose(
     problem: Problem,
     config: Config,

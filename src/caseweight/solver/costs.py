@@ -8,6 +8,7 @@ a pair left out of the candidates can never make the bound dishonest.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 
@@ -34,6 +35,11 @@ class RoleCosts:
     @property
     def total(self) -> np.ndarray:
         return self.change.astype(np.int64) + self.team + self.skill
+
+    @cached_property
+    def column(self) -> dict[int, int]:
+        """Each worker index's column in these matrices."""
+        return {int(w): j for j, w in enumerate(self.workers)}
 
 
 def hard_skills(

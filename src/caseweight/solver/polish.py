@@ -48,7 +48,7 @@ def free_pairs(instance: Instance, role: Role, incumbent: np.ndarray) -> np.ndar
     costs = instance.role_costs[role]
     allowed = costs.eligible.copy()
     free = set(movers(instance, role, incumbent))
-    column = {int(w): j for j, w in enumerate(costs.workers)}
+    column = costs.column
     for i, r in enumerate(costs.requirements.tolist()):
         j = column.get(int(incumbent[r]))
         if r not in free and j is not None:
@@ -89,7 +89,7 @@ def polish(instance: Instance, incumbent: np.ndarray, budget: Budget) -> Polish:
 def _with_chosen(instance: Instance, role: Role, assignment: np.ndarray) -> Instance:
     """``instance`` with each worker HiGHS chose for ``role`` among the candidates."""
     costs = instance.role_costs[role]
-    column = {int(w): j for j, w in enumerate(costs.workers)}
+    column = costs.column
     added: dict[int, list[Candidate]] = {}
     for i, r in enumerate(costs.requirements.tolist()):
         j = column.get(int(assignment[r]))
