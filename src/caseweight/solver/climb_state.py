@@ -78,9 +78,10 @@ class ClimbState:
             self.cases[old] -= 1
             self.new[old] -= int(old != current)
         self.assignment[r] = w
-        self._add(w, points)
-        self.cases[w] += 1
-        self.new[w] += int(w != current)
+        if w != UNALLOCATED:
+            self._add(w, points)
+            self.cases[w] += 1
+            self.new[w] += int(w != current)
 
     def _add(self, w: int, points: int) -> None:
         self.touched.add(w)

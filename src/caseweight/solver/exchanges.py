@@ -136,6 +136,44 @@ def trade_for_room(state: ClimbState, r: int, work: list[int] | None = None) -> 
     return 1
 
 
+def bump(state: ClimbState, r: int) -> int:
+    """Let unallocated ``r`` in to a full worker ``w`` in place of a young person ``s``
+    new to ``w`` whose own worker cannot keep them and whose wait costs less.
+
+    Where no worker can make room, the objective still says who waits: a
+    young person turning 18 next month before one just 16 (rule 6's
+    ``personal_adviser_due`` prices). ``s`` leaves ``w`` for the waiting list
+    (later moves may place them elsewhere) and ``w`` still ends within rule
+    5's limits, having received ``r``. The best such exchange over ``r``'s
+    candidates is made if it lowers the objective; returns 1 if made.
+    """
+    if r in state.group_of or state.assignment[r] != UNALLOCATED:
+        return 0
+    inst, points, cost = state.inst, state.points, state.cost
+    best: tuple[int, int, int] | None = None
+    for w in cost[r]:
+        if inst.balance[w] is None or state.fits(r, w):
+            continue  # cannot hold, or a single move's or make-room's business
+        need = state.loads_list[w] + points[r] - state.hard_limit[w]
+        limit = state.max_cases[w]
+        for s in state.holding[w]:  # siblings are not in it
+            if points[s] < need or inst.keepable[s] or state.current[s] == w:
+                continue
+            if limit is not None and state.cases[w] > limit:
+                continue
+            load = state.loads_list[w] - points[s] + points[r]
+            delta = state.balance(w, load) - state.penalty[w] + cost[r][w] - cost[s][w]
+            delta += int(inst.unallocated_cost[s]) - int(inst.unallocated_cost[r])
+            if delta < 0 and (best is None or (delta, w, s) < best):
+                best = (delta, w, s)
+    if best is None:
+        return 0
+    _, w, s = best
+    state.move(s, UNALLOCATED)
+    state.move(r, w)
+    return 1
+
+
 def relieve_by_trades(state: ClimbState, deadline: float) -> int:
     """Trade the young people of workers above the hard limit elsewhere, largest first."""
     moved = 0

@@ -19,6 +19,7 @@ import numpy as np
 from caseweight.solver.climb_state import ClimbState, best_move, make_room
 from caseweight.solver.exchanges import (
     RETURN_WORK,
+    bump,
     relieve_by_trades,
     return_home,
     swaps,
@@ -78,7 +79,7 @@ def improve(instance: Instance, assignment: np.ndarray, seconds: float) -> Climb
                     moved += 1
                     break
             else:
-                moved += trade_for_room(state, r)
+                moved += trade_for_room(state, r) or bump(state, r)
         moved += swaps(state)
         if not moved:
             # dearer: chains that send young people back to a full worker
