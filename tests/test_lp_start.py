@@ -16,6 +16,7 @@ from caseweight.io.inputs import read_problem
 from caseweight.problem import Role
 from caseweight.solution import check_proposal
 from caseweight.solver.instance import build_instance
+from caseweight.solver.lagrangian import RoleLagrangian
 from caseweight.solver.local_search import Climb
 from caseweight.solver.lp_start import _within_rule_5, lp_start
 from caseweight.solver.starts import (
@@ -25,7 +26,7 @@ from caseweight.solver.starts import (
     _better_per_role,
     second_climb_fits,
 )
-from caseweight.solver.transport import role_flows
+from caseweight.solver.transport import SECONDS_PER_ARC, flow_arcs, role_flows
 from caseweight.solver.warm_start import UNALLOCATED, first_fit, loads_and_cases
 from caseweight.weighting import score_people
 from conftest import AS_OF, Runner
@@ -91,6 +92,30 @@ def test_the_lp_start_keeps_every_hard_rule(tmp_path: Path, seed: int) -> None:
             assert any(c.worker == w for c in wider.candidates[r])
     # the LP serves at least as many young people as first fit
     assert (start == UNALLOCATED).sum() <= (first_fit(instance) == UNALLOCATED).sum()
+
+
+def test_a_role_whose_flow_fits_gets_it_when_a_larger_one_does_not(tmp_path: Path) -> None:
+    """The advisers' flow (fewer pairs) fits a budget the social workers' does not.
+
+    Planned from arcs: a region at 30 s plans 4.7 s for its advisers and 12.8 s
+    for its social workers; it used to stop at the social workers and solve none.
+    """
+    cases, workers = generate_authority(people=400, workers=26, seed=0)
+    cases.to_csv(tmp_path / "cases.csv", index=False)
+    workers.to_csv(tmp_path / "workers.csv", index=False)
+    config = Config()
+    problem = read_problem(tmp_path / "cases.csv", tmp_path / "workers.csv", AS_OF, config)
+    demand = build_demand(problem, score_people(problem, config), config)
+    instance = build_instance(problem, demand, capacities(problem, config), config)
+    arcs = {
+        role: flow_arcs(RoleLagrangian(instance, costs)) * SECONDS_PER_ARC
+        for role, costs in instance.role_costs.items()
+    }
+    sw, pa = arcs[Role.SOCIAL_WORKER], arcs[Role.PERSONAL_ADVISER]
+    assert pa < sw
+    assert set(role_flows(instance, (pa + sw) / 2)) == {Role.PERSONAL_ADVISER}
+    assert set(role_flows(instance, pa + sw)) == {Role.PERSONAL_ADVISER, Role.SOCIAL_WORKER}
+    assert role_flows(instance, pa / 2) == {}
 
 
 def test_each_role_keeps_the_better_of_two_climbs(run_authority: Runner) -> None:
