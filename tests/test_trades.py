@@ -8,10 +8,13 @@ import numpy as np
 import pytest
 
 from authority import Authority
+from caseweight.calibrate import demo_instance
+from caseweight.config import Config
 from caseweight.solution import objective_terms
+from caseweight.solver.climb_state import ClimbState, best_move, make_room
 from caseweight.solver.instance import Instance
 from caseweight.solver.local_search import improve
-from caseweight.solver.warm_start import UNALLOCATED, loads_and_cases
+from caseweight.solver.warm_start import UNALLOCATED, first_fit, loads_and_cases
 from conftest import Runner
 
 #: tenths of a point per young person; A holds S and X, B holds T and Y, R is new
@@ -172,3 +175,35 @@ def test_a_chain_sends_a_moved_young_person_back_where_no_swap_can(
     assert sum(objective_terms(instance, result).values()) < sum(
         objective_terms(instance, start).values()
     )
+
+
+def test_make_room_on_a_full_worker_is_the_same_with_its_first_ejection_kept() -> None:
+    """The demo's first fit: each full worker's cheapest ejection, kept per state,
+    is what a fresh look finds, and a failed attempt leaves the state as it was."""
+    instance = demo_instance(Config())
+    state = ClimbState(instance, first_fit(instance))
+    fresh = ClimbState(instance, state.assignment.copy())
+    waiting = np.flatnonzero(state.assignment == UNALLOCATED).tolist()
+    tried, undone = 0, 0
+    for r in waiting:
+        for w in state.cost[r]:
+            if state.fits(r, w):
+                continue
+            before = (state.assignment.copy(), list(state.loads_list), state.version)
+            moves = state.moves
+            kept = make_room(state, r, w, gain=10**12)  # never pays: always undone
+            assert kept is None
+            undone += state.moves > moves
+            np.testing.assert_array_equal(state.assignment, before[0])
+            assert state.loads_list == before[1] and state.version == before[2]
+            assert state.ejection(w) == fresh.ejection(w)
+            tried += 1
+    assert tried > 0 and undone > 0
+    # a move gives a new state: the kept ejection is looked at afresh
+    r = next(r for r in range(len(instance.requirements)) if state.assignment[r] != UNALLOCATED)
+    w, delta = best_move(state, r)
+    assert delta is not None
+    state.move(r, w)
+    fresh.move(r, w)
+    for v in range(instance.n_workers):
+        assert state.ejection(v) == fresh.ejection(v)

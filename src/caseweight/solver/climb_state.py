@@ -46,6 +46,11 @@ class ClimbState:
                 self.holding[w][r] = None
         self.balance = PenaltyTable(instance.balance)
         self.penalty = [self.balance(w, load) for w, load in enumerate(self.loads_list)]
+        # an id for the state: each move gives a new one, an undone attempt
+        # restores the one before it (make-room's first ejection is kept per id)
+        # moves: made so far (undone ones and candidates offered included)
+        self.version, self.moves = 0, 0
+        self._ejections: dict[int, tuple[int, tuple[int, int, int] | None]] = {}
 
     def sibling_extra(self, r: int, worker: int) -> int:
         g = self.group_of.get(r)
@@ -66,6 +71,8 @@ class ClimbState:
         return limit is None or self.cases[w] + 1 <= limit
 
     def move(self, r: int, w: int) -> None:
+        self.moves += 1
+        self.version = self.moves
         points, current = self.points[r], self.current[r]
         old = int(self.assignment[r])
         if r not in self.group_of:
@@ -82,6 +89,29 @@ class ClimbState:
             self._add(w, points)
             self.cases[w] += 1
             self.new[w] += int(w != current)
+
+    def offer(self, r: int, w: int, cost: int) -> None:
+        """Add ``w`` to ``r``'s candidates at ``cost``: a new state for the kept ejections."""
+        self.cost[r][w] = cost
+        self.moves += 1
+        self.version = self.moves
+
+    def ejection(self, w: int) -> tuple[int, int, int] | None:
+        """The young person on ``w`` cheapest to move elsewhere: (who, where, delta).
+
+        Kept per state: in a shortage many waiting young people try to make
+        room on the same full workers, where nobody can move.
+        """
+        hit = self._ejections.get(w)
+        if hit is not None and hit[0] == self.version:
+            return hit[1]
+        choice = None
+        for other in sorted(self.holding[w]):  # siblings are not in it
+            target, delta = best_move(self, other, avoid=w)
+            if delta is not None and (choice is None or delta < choice[2]):
+                choice = (other, target, delta)
+        self._ejections[w] = (self.version, choice)
+        return choice
 
     def _add(self, w: int, points: int) -> None:
         self.touched.add(w)
@@ -140,13 +170,9 @@ def make_room(state: ClimbState, r: int, w: int, gain: int = 0) -> int | None:
     (state untouched) otherwise.
     """
     done: list[tuple[int, int]] = []
-    total = 0
+    total, version = 0, state.version
     while not state.fits(r, w):
-        choice = None
-        for other in sorted(state.holding[w]):  # siblings are not in it
-            target, delta = best_move(state, other, avoid=w)
-            if delta is not None and (choice is None or delta < choice[2]):
-                choice = (other, target, delta)
+        choice = state.ejection(w)
         if choice is None or len(done) >= MAX_EJECTIONS:
             break
         state.move(choice[0], choice[1])
@@ -159,6 +185,7 @@ def make_room(state: ClimbState, r: int, w: int, gain: int = 0) -> int | None:
             return total
     for other, back in reversed(done):
         state.move(other, back)
+    state.version = version  # the same state as before the attempt
     return None
 
 

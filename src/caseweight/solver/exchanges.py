@@ -117,6 +117,8 @@ def trade_for_room(state: ClimbState, r: int, work: list[int] | None = None) -> 
                     by_points[v] = ([points[t] for t in ranked], ranked)
                 sizes, people = by_points[v]
                 # t must be smaller than s by at least the need, at most v's room
+                if not sizes or sizes[0] > points[s] - need:
+                    continue
                 lo = bisect.bisect_left(sizes, points[s] - room[v])
                 hi = bisect.bisect_right(sizes, points[s] - need)
                 for t in people[lo:hi]:

@@ -166,7 +166,7 @@ class Reach:
         chosen = [j for value, _, j in sorted(map(price, columns))[:REACH] if value < gain]
         for j in chosen:
             option = pair_option(costs, i, j)
-            state.cost[r][option.worker] = option.cost
+            state.offer(r, option.worker, option.cost)
             self.added.setdefault(r, []).append(option)
         return len(chosen)
 
