@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
+import pytest
 
 from caseweight.config import Config
 from caseweight.problem import Role
@@ -12,9 +13,14 @@ from caseweight.solution import check_proposal
 from caseweight.solver.lns import Budget, movers
 from caseweight.solver.local_search import climb
 from caseweight.solver.polish import free_pairs, polish
-from caseweight.solver.solve import Progress, SolveSettings, solve
-from caseweight.solver.starts import role_objectives
-from caseweight.solver.warm_start import first_fit
+from caseweight.solver.solve import Progress, SolveSettings, _polish_seconds, solve
+from caseweight.solver.starts import (
+    SECONDS_PER_WAITING_REQUIREMENT,
+    planned_climb_seconds,
+    role_objectives,
+)
+from caseweight.solver.transport import SECONDS_PER_ARC, role_flows
+from caseweight.solver.warm_start import UNALLOCATED, first_fit
 from test_lns import FAR, generated
 
 ROOM = {Role.PERSONAL_ADVISER: 1.0, Role.SOCIAL_WORKER: 1.0}
@@ -74,3 +80,28 @@ def test_a_long_limit_polishes_and_stays_repeatable(tmp_path: Path) -> None:
     assert "HiGHS root" in [p.stage for p in stages]
     assert one.repeatable and two.repeatable
     assert np.array_equal(one.assignment, two.assignment)
+
+
+def test_highs_is_planned_what_the_climbs_and_flows_leave(tmp_path: Path) -> None:
+    """Young people waiting at a climb's start make it dearer, and only the flows
+    solved are counted: HiGHS's share is planned from the same prices."""
+    _, instance = generated(tmp_path, seed=6)
+    start = first_fit(instance)
+    flows = role_flows(instance, 60)
+    assert set(flows) == set(Role)
+    placed = start.copy()
+    placed[placed == UNALLOCATED] = 0  # the same count of requirements, nobody waiting
+    waiting = int((start == UNALLOCATED).sum())
+    assert waiting > 0  # the test means something
+    one, two = (
+        _polish_seconds(instance, 60, [placed], flows),
+        _polish_seconds(instance, 60, [start], flows),
+    )
+    assert one - two == pytest.approx(waiting * SECONDS_PER_WAITING_REQUIREMENT)
+    both = _polish_seconds(instance, 60, [start, placed], flows)
+    assert two - both == pytest.approx(planned_climb_seconds(instance, placed))
+    fewer = {Role.SOCIAL_WORKER: flows[Role.SOCIAL_WORKER]}
+    pairs = int(instance.role_costs[Role.PERSONAL_ADVISER].eligible.sum())
+    assert _polish_seconds(instance, 60, [start], fewer) - two == pytest.approx(
+        pairs * SECONDS_PER_ARC
+    )

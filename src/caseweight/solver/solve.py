@@ -18,8 +18,8 @@ from caseweight.solver.lp_start import lp_start
 from caseweight.solver.polish import polish
 from caseweight.solver.root_bound import root_bounds
 from caseweight.solver.starts import (
-    SECONDS_PER_CLIMBED_REQUIREMENT,
     climbs,
+    planned_climb_seconds,
     role_objectives,
     second_climb_fits,
 )
@@ -144,13 +144,14 @@ def solve(
     # the climbs converge by work; the clock stops them only where the whole
     # search would have to stop (a slow machine), not at their planned share
     search_ends = deadline - settings.time_limit_seconds * BOUND_RESERVE
+    starts = [incumbent] if second is None else [incumbent, second]
     incumbent, converged, instance = climbs(instance, incumbent, second, search_ends)
     current = sum(objective_terms(instance, incumbent).values())
     _report(progress, "hill climbing", started, current, float("nan"))
     cut_short = not converged
     # HiGHS where the plan has room left after the climbs for its root node
     # (a long limit): planned from counts, like everything before it
-    seconds = _polish_seconds(instance, settings.plan, second is not None)
+    seconds = _polish_seconds(instance, settings.plan, starts, flows)
     room = _room(instance, incumbent, flows)
     polished = polish(instance, incumbent, Budget(seconds, room, settings.seed, search_ends))
     instance, incumbent = polished.instance, polished.assignment
@@ -220,11 +221,14 @@ def _room(
     }
 
 
-def _polish_seconds(instance: Instance, plan: float, both_climbs: bool) -> float:
+def _polish_seconds(
+    instance: Instance, plan: float, starts: list[np.ndarray], flows: dict[Role, FlowSolution]
+) -> float:
     """What the plan leaves HiGHS: the limit less the neighbourhoods' share, the
-    bound's reserve and the planned flows and climbs (counts, not the clock)."""
-    pairs = sum(int(c.eligible.sum()) for c in instance.role_costs.values())
-    climbed = len(instance.requirements) * SECONDS_PER_CLIMBED_REQUIREMENT * (1 + both_climbs)
+    bound's reserve, the flows solved and the climbs from ``starts``, as the
+    plan priced them (counts, not the clock: those waiting at each start too)."""
+    pairs = sum(int(instance.role_costs[role].eligible.sum()) for role in flows)
+    climbed = sum(planned_climb_seconds(instance, start) for start in starts)
     return plan * (1 - LNS_SHARE - BOUND_RESERVE) - pairs * SECONDS_PER_ARC - climbed
 
 
