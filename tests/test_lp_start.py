@@ -8,14 +8,9 @@ import numpy as np
 import pytest
 
 from authority import Authority
-from caseweight.capacity import capacities
 from caseweight.config import Config
-from caseweight.demand import build_demand
-from caseweight.demo import generate_authority
-from caseweight.io.inputs import read_problem
 from caseweight.problem import Role
 from caseweight.solution import check_proposal
-from caseweight.solver.instance import build_instance
 from caseweight.solver.lagrangian import RoleLagrangian
 from caseweight.solver.local_search import Climb
 from caseweight.solver.lp_start import _within_rule_5, lp_start
@@ -28,8 +23,8 @@ from caseweight.solver.starts import (
 )
 from caseweight.solver.transport import SECONDS_PER_ARC, flow_arcs, role_flows
 from caseweight.solver.warm_start import UNALLOCATED, first_fit, loads_and_cases
-from caseweight.weighting import score_people
-from conftest import AS_OF, Runner
+from conftest import Runner
+from test_lns import generated
 from test_reach import shaped
 
 POINTS = {"K": 60, "N1": 30, "N2": 30, "N3": 30, "M": 30, "X": 100}
@@ -72,17 +67,11 @@ def test_new_arrivals_with_the_smallest_share_leave_until_rule_5_holds(
 
 @pytest.mark.parametrize("seed", range(3))
 def test_the_lp_start_keeps_every_hard_rule(tmp_path: Path, seed: int) -> None:
-    cases, workers = generate_authority(people=400, workers=26, seed=seed)
-    cases.to_csv(tmp_path / "cases.csv", index=False)
-    workers.to_csv(tmp_path / "workers.csv", index=False)
-    config = Config()
-    problem = read_problem(tmp_path / "cases.csv", tmp_path / "workers.csv", AS_OF, config)
-    demand = build_demand(problem, score_people(problem, config), config)
-    instance = build_instance(problem, demand, capacities(problem, config), config)
+    problem, instance = generated(tmp_path, seed=seed, people=400, workers=26)
     flows = role_flows(instance, 60)
     assert set(flows) == {role for role, c in instance.role_costs.items() if len(c.requirements)}
     wider, start = lp_start(instance, flows, first_fit(instance))
-    assert check_proposal(problem, wider, start, config).violations == ()
+    assert check_proposal(problem, wider, start, Config()).violations == ()
     assert not ((start == UNALLOCATED) & instance.keepable).any()
     # every worker the LP sends anyone to is among their candidates
     for role, flow in flows.items():
@@ -100,13 +89,7 @@ def test_a_role_whose_flow_fits_gets_it_when_a_larger_one_does_not(tmp_path: Pat
     Planned from arcs: a region at 30 s plans 4.7 s for its advisers and 12.8 s
     for its social workers; it used to stop at the social workers and solve none.
     """
-    cases, workers = generate_authority(people=400, workers=26, seed=0)
-    cases.to_csv(tmp_path / "cases.csv", index=False)
-    workers.to_csv(tmp_path / "workers.csv", index=False)
-    config = Config()
-    problem = read_problem(tmp_path / "cases.csv", tmp_path / "workers.csv", AS_OF, config)
-    demand = build_demand(problem, score_people(problem, config), config)
-    instance = build_instance(problem, demand, capacities(problem, config), config)
+    _, instance = generated(tmp_path, seed=0, people=400, workers=26)
     arcs = {
         role: flow_arcs(RoleLagrangian(instance, costs)) * SECONDS_PER_ARC
         for role, costs in instance.role_costs.items()
