@@ -46,9 +46,9 @@ class ClimbState:
                 self.holding[w][r] = None
         self.balance = PenaltyTable(instance.balance)
         self.penalty = [self.balance(w, load) for w, load in enumerate(self.loads_list)]
-        # an id for the state: each move gives a new one, an undone attempt
-        # restores the one before it (make-room's first ejection is kept per id)
-        # moves: made so far (undone ones and candidates offered included)
+        # an id for the state, under which make-room's first ejection is kept:
+        # each move (or candidate offered) gives a new one, and an undone
+        # attempt restores the one before it; moves counts them all
         self.version, self.moves = 0, 0
         self._ejections: dict[int, tuple[int, tuple[int, int, int] | None]] = {}
 

@@ -143,7 +143,7 @@ def bump(state: ClimbState, r: int) -> int:
     new to ``w`` whose own worker cannot keep them and whose wait costs less.
 
     Where no worker can make room, the objective still says who waits: a
-    young person turning 18 next month before one just 16 (rule 6's
+    young person turning 18 next month before one just 16 (the config's
     ``personal_adviser_due`` prices). ``s`` leaves ``w`` for the waiting list
     (later moves may place them elsewhere) and ``w`` still ends within rule
     5's limits, having received ``r``. The best such exchange over ``r``'s
@@ -156,12 +156,12 @@ def bump(state: ClimbState, r: int) -> int:
     for w in cost[r]:
         if inst.balance[w] is None or state.fits(r, w):
             continue  # cannot hold, or a single move's or make-room's business
-        need = state.loads_list[w] + points[r] - state.hard_limit[w]
         limit = state.max_cases[w]
+        if limit is not None and state.cases[w] > limit:
+            continue  # one in, one out: w must already be within its case limit
+        need = state.loads_list[w] + points[r] - state.hard_limit[w]
         for s in state.holding[w]:  # siblings are not in it
             if points[s] < need or inst.keepable[s] or state.current[s] == w:
-                continue
-            if limit is not None and state.cases[w] > limit:
                 continue
             load = state.loads_list[w] - points[s] + points[r]
             delta = state.balance(w, load) - state.penalty[w] + cost[r][w] - cost[s][w]
