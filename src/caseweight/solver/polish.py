@@ -24,7 +24,7 @@ from ortools.math_opt.python import mathopt
 from caseweight.problem import Role
 from caseweight.solver.instance import Candidate, Instance
 from caseweight.solver.lns import Budget, movers
-from caseweight.solver.role_mip import RoleMip, root_parameters
+from caseweight.solver.role_mip import RoleMip
 from caseweight.solver.starts import role_objectives
 from caseweight.solver.widen import pair_option, with_candidates
 
@@ -71,10 +71,7 @@ def polish(instance: Instance, incumbent: np.ndarray, budget: Budget) -> Polish:
             continue
         spent += planned
         mip = RoleMip(instance, role, allowed)
-        params = root_parameters(max(0.05, budget.ends - time.perf_counter()), budget.seed)
-        result = mathopt.solve(
-            mip.model, mathopt.SolverType.HIGHS, params=params, model_params=mip.hint(incumbent)
-        )
+        result = mip.root(incumbent, max(0.05, budget.ends - time.perf_counter()), budget.seed)
         cut |= result.termination.limit == mathopt.Limit.TIME
         if not result.has_primal_feasible_solution():
             continue

@@ -119,6 +119,15 @@ class RoleMip:
             solution_hints=[mathopt.SolutionHint(variable_values=values)]
         )
 
+    def root(self, incumbent: np.ndarray, seconds: float, seed: int) -> mathopt.SolveResult:
+        """HiGHS to its root node (:func:`root_parameters`), hinted with ``incumbent``."""
+        return mathopt.solve(
+            self.model,
+            mathopt.SolverType.HIGHS,
+            params=root_parameters(seconds, seed),
+            model_params=self.hint(incumbent),
+        )
+
     def assignment(self, result: mathopt.SolveResult, into: np.ndarray) -> np.ndarray:
         """``into`` with this role's requirements as ``result`` allocates them."""
         out = into.copy()

@@ -17,11 +17,10 @@ import math
 import time
 
 import numpy as np
-from ortools.math_opt.python import mathopt
 
 from caseweight.problem import Role
 from caseweight.solver.instance import Instance
-from caseweight.solver.role_mip import RoleMip, root_parameters
+from caseweight.solver.role_mip import RoleMip
 from caseweight.solver.starts import role_objectives
 
 #: Roles with more eligible pairs than this are left to the Lagrangian:
@@ -83,10 +82,4 @@ def _root(mip: RoleMip, incumbent: np.ndarray, deadline: float, seed: int) -> fl
     left = deadline - time.perf_counter() - len(mip.x) * SETUP_SECONDS_PER_PAIR
     if left < MIN_ROOT_SECONDS:
         return -math.inf
-    result = mathopt.solve(
-        mip.model,
-        mathopt.SolverType.HIGHS,
-        params=root_parameters(left, seed),
-        model_params=mip.hint(incumbent),
-    )
-    return float(result.termination.objective_bounds.dual_bound)
+    return float(mip.root(incumbent, left, seed).termination.objective_bounds.dual_bound)
