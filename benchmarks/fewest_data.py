@@ -110,6 +110,7 @@ class Options:
     seed: int
     workers: int
     engine: str
+    exact_time_limit: float = 0.0  # the exact by-size model's (0: not tried)
 
 
 def cp_sat(options: Options) -> cp_model.CpSolver:

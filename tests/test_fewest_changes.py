@@ -163,7 +163,7 @@ def test_the_bound_never_exceeds_caseweights_own_proposal(tmp_path: Path) -> Non
     problem = read_problem(cases, workers, AS_OF, config)
     proposal = propose(problem, config, time_limit=2.0)
     instance, assignment = proposal.instance, proposal.assignment
-    fewest = fewest_changes(instance, assignment, time_limit=5)
+    fewest = fewest_changes(instance, assignment, time_limit=5, exact_time_limit=5)
     assert fewest.feasible and fewest.lower_bound is not None and fewest.best is not None
     assert fewest.roles[SW].forced <= fewest.lower_bound <= fewest.best
     assert fewest.best <= changes_of(instance, assignment)
@@ -184,3 +184,37 @@ def test_violations_names_a_broken_range_and_an_ineligible_worker(tmp_path: Path
     assert any("outside the range" in v for v in violations(instance, kept, sw_range(0, 0.9)))
     to_s2 = np.array([0, 2])  # S2 accepts nobody new
     assert any("not eligible" in v for v in violations(instance, to_s2, sw_range(0, 1.0)))
+
+
+def packing_authority() -> Authority:
+    """S1 (10 points, at most 100%) holds three 6-pointers; S2 and S3 a 5-pointer each; S4 nobody.
+
+    S1 keeps one 6-pointer and two must go. In points there is room for them
+    (S4's 10 and 5 more on S2 or S3), but a 6-pointer fits next to nobody: one
+    goes to S4, the other needs S2 or S3 emptied, so a 5-pointer moves too.
+    """
+    authority = Authority()
+    for worker in ("S1", "S2", "S3", "S4"):
+        authority.worker(worker, capacity_points=10)
+    for person in ("A", "B", "C"):
+        authority.person(person, age=13, sw="S1")
+    return authority.person("D", sw="S2").person("E", sw="S3")
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_whole_young_people_need_a_third_change_the_pooled_points_do_not(
+    tmp_path: Path, engine: str
+) -> None:
+    problem, instance = build(packing_authority(), tmp_path)
+    pooled = fewest_changes(instance, ranges=sw_range(0, 1.0), time_limit=5, engine=engine)
+    assert pooled.roles[SW].lower_bound == 2 and pooled.roles[SW].status == "bound"
+    exact = fewest_changes(
+        instance, ranges=sw_range(0, 1.0), time_limit=5, engine=engine, exact_time_limit=5
+    )
+    role = exact.roles[SW]
+    assert (role.lower_bound, role.best, role.status) == (3, 3, "exact")
+    assert role.method.startswith("exact by size optimal")
+    best = exact.assignment(len(instance.requirements))
+    assert best is not None and changes_of(instance, best) == 3
+    assert check_proposal(problem, instance, best, RULES_CONFIG).ok
+    assert violations(instance, best, sw_range(0, 1.0)) == []
