@@ -66,9 +66,9 @@ from fewest_relaxation import relaxation
 
 #: The exact by-size model (whole young people pooled by class and points) is
 #: tried where the cheaper bounds leave L below the best allocation found and
-#: it has at most this many flows: the demo's advisers 1,300 (proven 22 in
-#: 18-53 s, the pooled relaxation 21); a region's advisers 57,000 (341 after
-#: 60 s, where the pooled relaxation proves 349).
+#: it has at most this many flows: the demo's advisers 1,156 (proven 22 in
+#: 18-53 s, the pooled relaxation 21); a region's advisers 49,350 (bound 341
+#: after 300 s, no allocation; the pooled relaxation's optimum is 344).
 EXACT_FLOW_LIMIT = 20_000
 
 __all__ = ["Fewest", "RoleFewest", "RoleRange", "changes_of", "fewest_changes", "proposal_ranges"]
