@@ -71,7 +71,15 @@ from fewest_relaxation import relaxation
 #: after 300 s, no allocation; the pooled relaxation's optimum is 344).
 EXACT_FLOW_LIMIT = 20_000
 
-__all__ = ["Fewest", "RoleFewest", "RoleRange", "changes_of", "fewest_changes", "proposal_ranges"]
+__all__ = [
+    "Fewest",
+    "RoleFewest",
+    "RoleRange",
+    "changes_of",
+    "fewest_changes",
+    "proposal_ranges",
+    "within_maximum",
+]
 
 
 @dataclass(frozen=True)
@@ -153,6 +161,22 @@ def proposal_ranges(instance: Instance, assignment: np.ndarray) -> dict[Role, Ro
         low, high = (min(utils), max(utils)) if utils else (Fraction(0), Fraction(0))
         out[role] = RoleRange(low, high, unallocated)
     return out
+
+
+def within_maximum(
+    instance: Instance, assignment: np.ndarray, unallocated: dict[Role, int]
+) -> dict[Role, RoleRange]:
+    """Ranges up to ``assignment``'s maximum per role, from 0, with ``unallocated`` per role.
+
+    For the issue's test against the greedy (fewer changes, no higher maximum,
+    a lower spread): the fewest changes within these ranges is a lower bound
+    on the changes of any allocation that passes it while leaving no more
+    unallocated than ``unallocated`` (the minimum and the spread are free).
+    """
+    return {
+        role: RoleRange(Fraction(0), found.high, unallocated.get(role, 0))
+        for role, found in proposal_ranges(instance, assignment).items()
+    }
 
 
 def violations(

@@ -38,6 +38,7 @@ from fewest_changes import (
     fewest_changes,
     proposal_ranges,
     violations,
+    within_maximum,
 )
 
 ENGINES = ("HIGHS", "CP_SAT")
@@ -218,3 +219,24 @@ def test_whole_young_people_need_a_third_change_the_pooled_points_do_not(
     assert best is not None and changes_of(instance, best) == 3
     assert check_proposal(problem, instance, best, RULES_CONFIG).ok
     assert violations(instance, best, sw_range(0, 1.0)) == []
+
+
+@pytest.mark.parametrize(
+    ("greedy", "changes", "fewest"),
+    [
+        ((1, 0), 1, 1),  # A moved to S2: both at 50%, and within 50% one must move
+        ((1, 1), 2, 0),  # both moved: S2 at 100%, and within 100% nobody need move
+    ],
+)
+def test_fewer_changes_than_a_peer_within_its_maximum(
+    tmp_path: Path, greedy: tuple[int, int], changes: int, fewest: int
+) -> None:
+    """S1 and S2 (10 points each); A and B (5 each) with S1; a peer sets the maximum."""
+    authority = Authority().worker("S1", capacity_points=10).worker("S2", capacity_points=10)
+    _, instance = build(authority.person("A", sw="S1").person("B", sw="S1"), tmp_path)
+    peer = np.array(greedy)
+    ranges = within_maximum(instance, peer, {})
+    assert ranges[SW].low == 0 and ranges[SW].max_unallocated == 0
+    found = fewest_changes(instance, ranges=ranges, time_limit=5)
+    assert changes_of(instance, peer) == changes
+    assert (found.lower_bound, found.best) == (fewest, fewest)
