@@ -62,7 +62,7 @@ from caseweight.solver.instance import Instance
 from caseweight.solver.warm_start import UNALLOCATED, loads_and_cases
 from fewest_data import Options, RoleData, RoleRange
 from fewest_placement import Placement, complete, greedy
-from fewest_relaxation import relaxation
+from fewest_relaxation import pools_of, relaxation
 
 #: The exact by-size model (whole young people pooled by class and points) is
 #: tried where the cheaper bounds leave L below the best allocation found and
@@ -312,8 +312,10 @@ def _solve_role(data: RoleData, assignment: np.ndarray | None, options: Options)
         exact = relaxation(data, replace(options, time_limit=options.exact_time_limit), True)
         if exact.bound is not None and exact.bound > lower:
             lower, method = exact.bound, f"exact by size {exact.outcome} ({options.engine})"
-        if exact.placed is not None and (best is None or _changes(data, exact.placed) < best):
-            best, found = _changes(data, exact.placed), exact.placed
+        if exact.placed is not None:
+            changes = _changes(data, exact.placed)
+            if best is None or changes < best:
+                best, found = changes, exact.placed
     if best is not None and best < lower:
         raise AssertionError(f"bound {lower} above an allocation with {best} changes")
     status = "exact" if best == lower else "bound"
@@ -324,11 +326,8 @@ def _solve_role(data: RoleData, assignment: np.ndarray | None, options: Options)
 
 def _exact_fits(data: RoleData) -> bool:
     """Whether the by-size model is small enough to try (see EXACT_FLOW_LIMIT)."""
-    flows = 0
-    for key, members in data.classes.items():
-        sizes = len(set(data.points[members].tolist()))
-        flows += sizes * int(np.frombuffer(key, dtype=bool).sum())
-    return flows <= EXACT_FLOW_LIMIT
+    columns = (int(np.frombuffer(key, dtype=bool).sum()) for key, _ in pools_of(data, True))
+    return sum(columns) <= EXACT_FLOW_LIMIT
 
 
 def _changes(data: RoleData, placed: dict[int, int]) -> int:

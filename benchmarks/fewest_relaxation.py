@@ -53,8 +53,8 @@ def relaxation(data: RoleData, options: Options, by_size: bool = False) -> Relax
     left: dict[int, mathopt.Variable] = {}  # unallocated young people
     cap = data.limits.max_unallocated
     flows: dict[int, list[Inflow]] = defaultdict(list)
-    pools = []
-    for key, members in _pools(data, by_size):
+    pools: list[Pool] = []
+    for key, members in pools_of(data, by_size):
         total = int(pts[members].sum())
         cols = np.flatnonzero(np.frombuffer(key, dtype=bool)).tolist()
         size = int(pts[members[0]]) if by_size else 1
@@ -112,7 +112,7 @@ def relaxation(data: RoleData, options: Options, by_size: bool = False) -> Relax
     return Relaxation(outcome, bound, stays, found)
 
 
-def _pools(data: RoleData, by_size: bool) -> list[tuple[bytes, list[int]]]:
+def pools_of(data: RoleData, by_size: bool) -> list[tuple[bytes, list[int]]]:
     """Eligibility classes, split by points when ``by_size``: (class key, rows)."""
     if not by_size:
         return list(data.classes.items())
