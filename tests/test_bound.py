@@ -13,12 +13,14 @@ from authority import Authority
 from caseweight.config import Config
 from caseweight.problem import Role
 from caseweight.solver.bound import RoleLP, _start, uniform_price
+from caseweight.solver.case_prices import _over, case_priced
 from caseweight.solver.lagrangian import (
     _PARTITIONS,
     EXACT_GROUP,
     RoleLagrangian,
     _set_partitions,
 )
+from caseweight.solver.transport import RoleFlow
 from conftest import Runner, exact_optimum
 
 BELL = [1, 1, 2, 5, 15, 52, 203]
@@ -63,12 +65,13 @@ def test_a_sibling_group_is_priced_exactly(run_authority: Runner, seed: int) -> 
     [rows] = dual.groups
     rng = np.random.default_rng(seed)
     priced = rng.integers(0, 60_000, size=(len(dual.points), len(dual.workers))).astype(float)
-    load, new = np.zeros(len(dual.workers)), np.zeros(len(dual.workers))
+    load = np.zeros(len(dual.workers))
+    tally = (load, np.zeros(len(dual.workers)), np.zeros(len(dual.workers)))
     splits = _PARTITIONS[len(rows)]
     extras = [len(blocks) - 1 for blocks in splits]
     # the same family twice: groups of one size are priced side by side
     stacked = np.array([rows, rows])
-    value = dual._groups(priced, stacked, splits, extras, load, new)
+    value = dual._groups(priced, stacked, splits, extras, tally)
     expected = brute_force_group(priced[rows], dual.unallocated[rows], dual.sibling_cost)
     assert value == pytest.approx(2 * expected)
     # the loads it reports are those of the assignments it priced
@@ -82,12 +85,12 @@ def test_a_family_too_large_to_enumerate_is_priced_below_its_minimum(
     dual = RoleLagrangian(proposal.instance, proposal.instance.role_costs[Role.SOCIAL_WORKER])
     [rows] = dual.large_groups
     priced = np.random.default_rng(7).integers(0, 60_000, size=(len(dual.points), 3)).astype(float)
-    load, new = np.zeros(3), np.zeros(3)
+    tally = (np.zeros(3), np.zeros(3), np.zeros(3))
     value, _ = dual.evaluate(np.zeros(dual.size))
     assert value <= proposal.result.objective + 1e-6
     everyone = tuple(range(len(rows)))
     lower = dual._groups(
-        priced, np.array([rows]), [(everyone,), tuple((i,) for i in everyone)], [0, 1], load, new
+        priced, np.array([rows]), [(everyone,), tuple((i,) for i in everyone)], [0, 1], tally
     )
     exact = brute_force_group(priced[rows], dual.unallocated[rows], dual.sibling_cost)
     assert lower <= exact + 1e-6
@@ -171,3 +174,33 @@ def test_a_role_with_room_to_spare_has_no_uniform_price(run_authority: Runner) -
     instance = proposal.instance
     dual = RoleLagrangian(instance, instance.role_costs[Role.SOCIAL_WORKER])
     assert not uniform_price(dual).any()
+
+
+def test_case_ceilings_raise_the_flow_bound_and_keep_it_below_the_optimum(
+    run_authority: Runner,
+) -> None:
+    """A worker with room in points but only two cases: the flow, which has no case
+    count, sends them more; priced per case, the flow's bound rises towards the optimum."""
+    authority = Authority()
+    authority.worker("S1", capacity_points=40, max_cases=2)
+    for w in ("S2", "S3"):
+        authority.worker(w, capacity_points=10)
+    for k in range(8):
+        authority.person(f"Y{k}", age=8 + k % 6)
+    proposal = run_authority(authority).proposal
+    instance = proposal.instance
+    dual = RoleLagrangian(instance, instance.role_costs[Role.SOCIAL_WORKER])
+    assert dual.case_capped.sum() == 1
+    flow = RoleFlow(dual).solve()
+    assert flow is not None
+    assert _over(dual, flow).max() > 0  # S1 holds more than two cases in the flow
+    priced = case_priced(dual, flow, proposal.result.objective, time.perf_counter() + 60)
+    _, optimum = exact_optimum(instance)
+    assert flow.value < priced.value <= optimum
+    n = len(dual.workers)
+    assert priced.prices[2 * n :].max() > 0  # the case price that raised it
+    # the Lagrangian at the flow's prices, case prices included, is a bound as good
+    value, gradient = dual.evaluate(priced.prices)
+    assert priced.value - 1e-3 * abs(priced.value) <= value <= optimum
+    assert gradient.shape == (3 * n,)
+    assert flow.value < proposal.result.best_bound <= optimum

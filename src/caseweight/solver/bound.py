@@ -15,6 +15,7 @@ import numpy as np
 from ortools.linear_solver import pywraplp
 
 from caseweight.problem import Role
+from caseweight.solver.case_prices import case_priced
 from caseweight.solver.instance import Instance
 from caseweight.solver.lagrangian import RoleLagrangian, ascend, load_ceilings
 from caseweight.solver.transport import SECONDS_PER_ARC, FlowSolution, RoleFlow, flow_arcs
@@ -81,6 +82,8 @@ def lower_bound(
         if flow is None and flow_arcs(dual) * SECONDS_PER_ARC < deadline - time.perf_counter():
             flow = RoleFlow(dual).solve()
         if flow is not None:
+            # rule 5's case ceilings priced in, one flow a step, in the role's time
+            flow = case_priced(dual, flow, upper[role], role_ends)
             starts.append(flow.prices)
         mu = max(starts, key=lambda lam: dual.evaluate(lam)[0])
         value, _ = ascend(dual, mu, upper[role], max(0.0, role_ends - time.perf_counter()))
@@ -182,6 +185,7 @@ class RoleLP:
         self.assign: dict[tuple[int, int], pywraplp.Variable] = {}
         self.load_rows: dict[int, pywraplp.Constraint] = {}
         self.rule_rows: dict[int, pywraplp.Constraint] = {}
+        self.case_rows: dict[int, pywraplp.Constraint] = {}
         self.links: dict[int, tuple[pywraplp.Constraint, dict[int, pywraplp.Variable]]] = {}
         self._rows()
         for i, r in enumerate(self.reqs):
@@ -213,6 +217,9 @@ class RoleLP:
             j = self.column[w]
             if self.dual.ruled[j]:
                 self.rule_rows[w] = solver.Constraint(-solver.infinity(), float(self.dual.kept[j]))
+            if self.dual.case_capped[j]:
+                ceiling = float(self.dual.case_ceiling[j])
+                self.case_rows[w] = solver.Constraint(-solver.infinity(), ceiling)
         group_of = {r: g for g, members in enumerate(instance.sibling_groups) for r in members}
         self.group_of = {r: group_of[r] for r in self.reqs if r in group_of}
         self.grouped_rows = np.array(
@@ -226,7 +233,7 @@ class RoleLP:
             self.links[g] = (count, {})
 
     def _add(self, i: int, w: int, cost: float) -> None:
-        """Column x_rw: in r's assignment row, w's load row, rule-5 row and sibling link."""
+        """Column x_rw: in r's assignment row, w's load, rule-5 and case rows, sibling link."""
         r = self.reqs[i]
         x = self.solver.NumVar(0, self.solver.infinity(), "")
         self.assign[r, w] = x
@@ -238,6 +245,8 @@ class RoleLP:
             j = self.column[w]
             is_new = self.dual.current[i] != j
             self.rule_rows[w].SetCoefficient(x, points * (1 + self.dual.alpha[j] * is_new))
+        if w in self.case_rows:
+            self.case_rows[w].SetCoefficient(x, 1)
         if r in self.group_of:
             count, used = self.links[self.group_of[r]]
             if w not in used:
@@ -255,11 +264,12 @@ class RoleLP:
         return bool(status in (pywraplp.Solver.OPTIMAL, pywraplp.Solver.FEASIBLE))
 
     def multipliers(self) -> np.ndarray:
-        """(mu, nu) in the Lagrangian's worker order; a <= row's dual is <= 0, nu >= 0."""
+        """(mu, nu, kappa) in the Lagrangian's worker order; a <= row's dual is <= 0."""
         workers = [int(w) for w in self.dual.workers]
         mu = [self.load_rows[w].dual_value() if w in self.load_rows else 0.0 for w in workers]
         nu = [-self.rule_rows[w].dual_value() if w in self.rule_rows else 0.0 for w in workers]
-        return np.array(mu + nu)
+        kappa = [-self.case_rows[w].dual_value() if w in self.case_rows else 0.0 for w in workers]
+        return np.array(mu + nu + kappa)
 
     def assignment_duals(self) -> np.ndarray:
         return np.array([row.dual_value() for row in self.assign_rows])

@@ -9,9 +9,10 @@ balance segments, each solved exactly in numpy over *every* eligible pair:
 
 For any ``mu`` this is at most the optimum (weak duality), so the best value
 seen is an honest lower bound. Rule 5 enters as a load ceiling every worker
-keeps (the hard limit, or what they hold now if more); sibling groups are
-priced by a valid lower bound of their own (all with one worker, or apart at
-one extra worker's cost).
+keeps (the hard limit, or what they hold now if more) and as a case ceiling
+(``max_cases``, or the cases they hold now if more), each dualised too;
+sibling groups are priced by a valid lower bound of their own (all with one
+worker, or apart at one extra worker's cost).
 """
 
 from __future__ import annotations
@@ -22,6 +23,9 @@ import numpy as np
 
 from caseweight.solver.costs import RoleCosts
 from caseweight.solver.instance import Instance
+
+#: Each worker's load, load new to them, and cases, as the minimisers place young people.
+Tally = tuple[np.ndarray, np.ndarray, np.ndarray]
 
 
 def load_ceilings(instance: Instance) -> np.ndarray:
@@ -64,6 +68,7 @@ class RoleLagrangian:
         grouped = {i for rows in self.groups for i in rows}
         self.single = np.array([i for i in range(len(self.points)) if i not in grouped], dtype=int)
         self._receive_rule(instance, costs)
+        self._case_rule(instance)
 
     def _receive_rule(self, instance: Instance, costs: RoleCosts) -> None:
         """Rule 5 as a valid inequality for workers who now hold more than the hard limit.
@@ -83,15 +88,37 @@ class RoleLagrangian:
         self.kept = np.where(self.ruled, kept, 0.0)
         self.alpha = np.where(self.ruled, (kept - limit) / np.maximum(limit, 1.0), 0.0)
 
+    def _case_rule(self, instance: Instance) -> None:
+        """Rule 5's cases: a worker with ``max_cases`` ends within it or receives nobody.
+
+        Either way they end with at most ``max(max_cases, cases held now)``
+        cases; its multiplier ``kappa_w >= 0`` prices each case. The flow
+        leaves it out: on a region's advisers it filled five workers held at
+        ``max_cases`` with 673 tenths of a point more than they may take.
+        """
+        n = len(self.workers)
+        held = np.bincount(self.current[self.current >= 0], minlength=n)
+        most = np.array(
+            [
+                -1 if (m := instance.capacities[int(w)].max_cases) is None else m
+                for w in self.workers
+            ],
+            dtype=np.int64,
+        )
+        holds = np.array([instance.balance[int(w)] is not None for w in self.workers], dtype=bool)
+        self.case_capped = holds & (most >= 0)
+        self.case_ceiling = np.where(self.case_capped, np.maximum(most, held), 0).astype(float)
+
     @property
     def size(self) -> int:
-        """Multipliers: one mu per worker, then one nu per worker (0 where no rule)."""
-        return 2 * len(self.workers)
+        """Multipliers: mu, nu and kappa, one each per worker (nu, kappa 0 where no rule)."""
+        return 3 * len(self.workers)
 
     def project(self, lam: np.ndarray) -> np.ndarray:
         n = len(self.workers)
         lam = lam.copy()
-        lam[n:] = np.where(self.ruled, np.maximum(lam[n:], 0.0), 0.0)
+        lam[n : 2 * n] = np.where(self.ruled, np.maximum(lam[n : 2 * n], 0.0), 0.0)
+        lam[2 * n :] = np.where(self.case_capped, np.maximum(lam[2 * n :], 0.0), 0.0)
         return lam
 
     def _segments(self, instance: Instance) -> tuple[np.ndarray, ...]:
@@ -119,9 +146,11 @@ class RoleLagrangian:
     def priced(self, lam: np.ndarray) -> np.ndarray:
         """Each pair's cost with the dualised rows priced in (inf where not eligible)."""
         n = len(self.workers)
-        mu, nu = lam[:n], lam[n:]
-        # a young person new to w pays nu_w (1 + alpha_w) per point; one staying, nu_w
-        priced = self.cost + self.points[:, None] * (nu * (1 + self.alpha) - mu)[None, :]
+        mu, nu, kappa = lam[:n], lam[n : 2 * n], lam[2 * n :]
+        # a young person new to w pays nu_w (1 + alpha_w) per point; one staying,
+        # nu_w; every case kappa_w
+        per_point = (nu * (1 + self.alpha) - mu)[None, :]
+        priced = self.cost + self.points[:, None] * per_point + kappa[None, :]
         has = np.flatnonzero(self.current >= 0)
         cur = self.current[has]
         priced[has, cur] -= self.points[has] * nu[cur] * self.alpha[cur]
@@ -132,33 +161,39 @@ class RoleLagrangian:
         n = len(self.workers)
         if n == 0:  # nobody of this role: everyone is unallocated
             return float(self.unallocated.sum()), np.zeros(0)
-        mu, nu = lam[:n], lam[n:]
+        mu, nu, kappa = lam[:n], lam[n : 2 * n], lam[2 * n :]
         priced = self.priced(lam)
-        load, new = np.zeros(n), np.zeros(n)
-        value = self._singles(priced, load, new)
+        load, new, cases = np.zeros(n), np.zeros(n), np.zeros(n)
+        tally = (load, new, cases)
+        value = self._singles(priced, tally)
         for size, rows_by_group in self.by_size.items():
             splits = _PARTITIONS[size]
             extras = [len(blocks) - 1 for blocks in splits]
-            value += self._groups(priced, rows_by_group, splits, extras, load, new)
+            value += self._groups(priced, rows_by_group, splits, extras, tally)
         for rows in self.large_groups:
             # too large to enumerate: together, or apart for one penalty (a lower
             # bound on any split, since a split costs at least one penalty)
             everyone = tuple(range(len(rows)))
             splits = [(everyone,), tuple((i,) for i in everyone)]
-            value += self._groups(priced, np.array([rows]), splits, [0, 1], load, new)
+            value += self._groups(priced, np.array([rows]), splits, [0, 1], tally)
         reduced = self.seg_cost + self.seg_sign * mu[:, None]  # above: a + mu; below: b - mu
         take = (reduced < 0) * self.seg_len
-        value += float((mu * self.target).sum() + (reduced * take).sum() - (nu * self.kept).sum())
+        value += float((mu * self.target).sum() + (reduced * take).sum())
+        value -= float((nu * self.kept).sum() + (kappa * self.case_ceiling).sum())
         gradient_mu = self.target + (self.seg_sign * take).sum(axis=1) - load
         gradient_nu = np.where(self.ruled, load + self.alpha * new - self.kept, 0.0)
-        return value, np.concatenate([gradient_mu, gradient_nu])
+        gradient_kappa = np.where(self.case_capped, cases - self.case_ceiling, 0.0)
+        return value, np.concatenate([gradient_mu, gradient_nu, gradient_kappa])
 
-    def _take(self, rows: np.ndarray, cols: np.ndarray, load: np.ndarray, new: np.ndarray) -> None:
+    def _take(self, rows: np.ndarray, cols: np.ndarray, tally: Tally) -> None:
+        """Count young people in: each worker's load, load new to them, and cases."""
+        load, new, cases = tally
         np.add.at(load, cols, self.points[rows])
         moved = self.current[rows] != cols
         np.add.at(new, cols[moved], self.points[rows][moved])
+        np.add.at(cases, cols, 1.0)
 
-    def _singles(self, priced: np.ndarray, load: np.ndarray, new: np.ndarray) -> float:
+    def _singles(self, priced: np.ndarray, tally: Tally) -> float:
         rows = self.single
         if rows.size == 0:
             return 0.0
@@ -166,7 +201,7 @@ class RoleLagrangian:
         best = priced.argmin(axis=1)[rows]
         value = priced[rows, best]
         chosen = value < self.unallocated[rows]
-        self._take(rows[chosen], best[chosen], load, new)
+        self._take(rows[chosen], best[chosen], tally)
         return float(np.where(chosen, value, self.unallocated[rows]).sum())
 
     def _groups(
@@ -175,8 +210,7 @@ class RoleLagrangian:
         rows: np.ndarray,
         splits: list[tuple[tuple[int, ...], ...]],
         extras: list[int],
-        load: np.ndarray,
-        new: np.ndarray,
+        tally: Tally,
     ) -> float:
         """Sibling groups of one size priced at once: each takes its cheapest split.
 
@@ -209,7 +243,7 @@ class RoleLagrangian:
         choice = values.argmin(axis=0)
         cols = columns[choice, np.arange(n_groups)]  # (G, m)
         placed = np.take_along_axis(part, cols[:, :, None], axis=2)[:, :, 0] <= cap
-        self._take(rows[placed], cols[placed], load, new)
+        self._take(rows[placed], cols[placed], tally)
         return float(values[choice, np.arange(n_groups)].sum())
 
 

@@ -83,17 +83,20 @@ def _holds(dual: RoleLagrangian) -> np.ndarray:
 class RoleFlow:
     """The flow network of one role, its optimal flow and the prices it implies."""
 
-    def __init__(self, dual: RoleLagrangian) -> None:
+    def __init__(self, dual: RoleLagrangian, per_case: np.ndarray | None = None) -> None:
+        """The flow of ``dual``'s role; ``per_case`` (one price per worker, >= 0) is
+        the Lagrangian's ``kappa``: each case costs it, and the flow's value is
+        then less ``kappa`` times each worker's case ceiling (:mod:`.case_prices`)."""
         self.dual = dual
         n_rows, n_workers = dual.cost.shape
+        self.kappa = np.zeros(n_workers) if per_case is None else per_case
         self.points = dual.points.astype(np.int64)
         rows, cols = np.nonzero(np.isfinite(dual.cost) & _holds(dual)[None, :])
         self.rows, self.cols = rows.astype(np.int32), cols.astype(np.int32)
         # per-unit costs, scaled and rounded down: a lower bound on the real ones
         self.unit = np.full((n_rows, n_workers), np.inf)
-        self.unit[self.rows, self.cols] = np.floor(
-            FLOW_SCALE * dual.cost[self.rows, self.cols] / self.points[self.rows]
-        )
+        pair_cost = dual.cost[self.rows, self.cols] + self.kappa[self.cols]
+        self.unit[self.rows, self.cols] = np.floor(FLOW_SCALE * pair_cost / self.points[self.rows])
         self.waits = np.flatnonzero(np.isfinite(dual.unallocated))
         self.unit_unallocated = np.full(n_rows, np.inf)
         self.unit_unallocated[self.waits] = np.floor(
@@ -141,6 +144,7 @@ class RoleFlow:
         if flow.solve() != flow.OPTIMAL:
             return None
         value = flow.optimal_cost() / FLOW_SCALE + self.constant
+        value -= float((self.kappa * self.dual.case_ceiling).sum())
         sent = np.zeros((n_rows, n_workers))
         sent[self.rows, self.cols] = flow.flows(to_workers)
         waited = np.zeros(n_rows)
@@ -154,6 +158,7 @@ class RoleFlow:
         mu = np.where(np.isfinite(distance), -distance / FLOW_SCALE, 0.0)
         lam = np.zeros(self.dual.size)
         lam[:n_workers] = mu
+        lam[2 * n_workers :] = self.kappa
         shares = sent[rows, cols] / self.points[rows]
         return FlowSolution(value, lam, rows, cols, shares)
 
