@@ -149,8 +149,10 @@ class RoleLagrangian:
         mu, nu, kappa = lam[:n], lam[n : 2 * n], lam[2 * n :]
         # a young person new to w pays nu_w (1 + alpha_w) per point; one staying,
         # nu_w; every case kappa_w
-        per_point = (nu * (1 + self.alpha) - mu)[None, :]
-        priced = self.cost + self.points[:, None] * per_point + kappa[None, :]
+        priced = self.points[:, None] * (nu * (1 + self.alpha) - mu)[None, :]
+        priced += self.cost  # in place: the matrix is a region's largest array
+        if kappa.any():
+            priced += kappa[None, :]
         has = np.flatnonzero(self.current >= 0)
         cur = self.current[has]
         priced[has, cur] -= self.points[has] * nu[cur] * self.alpha[cur]
