@@ -203,4 +203,10 @@ def test_case_ceilings_raise_the_flow_bound_and_keep_it_below_the_optimum(
     value, gradient = dual.evaluate(priced.prices)
     assert priced.value - 1e-3 * abs(priced.value) <= value <= optimum
     assert gradient.shape == (3 * n,)
+    # the LP has a case row: its dual prices S1's cases, its Lagrangian beats the flow
+    lp = RoleLP(instance, dual, Role.SOCIAL_WORKER)
+    assert lp.solve(60.0)
+    lam = lp.multipliers()
+    assert lam[2 * n :].max() > 0
+    assert flow.value < dual.evaluate(lam)[0] <= optimum
     assert flow.value < proposal.result.best_bound <= optimum
