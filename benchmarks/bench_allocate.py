@@ -17,7 +17,9 @@ The ``vs greedy`` row (issue 3's test against the greedy peer: fewer changes,
 no higher maximum, a lower spread): L, the fewest changes of any allocation
 that serves as many young people as caseweight's proposal with each role's
 maximum within the greedy's. L at or above the greedy's changes proves that
-no such allocation passes the test.
+no such allocation passes the test. Its second line is each role's floor
+under the maximum of every allocation leaving as many waiting, by counting
+(``benchmarks/max_floor.py``): a greedy maximum below it cannot be matched.
 
 Sizes (generated with the demo generator): mid = the committed demo authority
 (1,400 young people, 85 workers); large = 4,000 / 250; region = 20,000 / 1,200.
@@ -27,6 +29,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import subprocess
 import sys
 import tempfile
@@ -56,6 +59,7 @@ from fewest_changes import (  # noqa: E402
 )
 from figures import fewest_figures, figures  # noqa: E402
 from greedy_peer import greedy_allocation  # noqa: E402
+from max_floor import max_floor  # noqa: E402
 from same_service import run_same_service  # noqa: E402
 
 SIZES = {"mid": (1400, 85, 5.0), "large": (4000, 250, 20.0), "region": (20000, 1200, 90.0)}
@@ -168,9 +172,11 @@ def run_greedy_dominance(
     left = {role: found.max_unallocated for role, found in served.items()}
     ranges = within_maximum(instance, greedy, left)
     fewest = fewest_changes(instance, ranges=ranges, time_limit=limit)
+    floors = {role: max_floor(instance, role, count) for role, count in left.items()}
     return {
         "bound": fewest.lower_bound,
         "feasible": fewest.feasible,
+        "floor": {role.value: None if f is None else float(f) for role, f in floors.items()},
         "greedy": changes_of(instance, greedy),
         "high": {role.value: float(r.high) for role, r in ranges.items()},
         "seconds": fewest.seconds,
@@ -272,6 +278,11 @@ def show_dominance(size: str, row: dict) -> None:
     else:
         verdict = f"L {row['bound']} with {within}: fewer than its {row['greedy']} not ruled out"
     print(f"{size:<7} {'vs greedy':<11} {verdict}  {row['seconds']:.1f}s")
+    floors = ", ".join(
+        f"{short[role]} {'none fits' if value is None else f'{math.floor(value * 1000) / 10:.1f}%'}"
+        for role, value in row["floor"].items()
+    )
+    print(f"{'':<19} by counting, every allocation leaving as many waiting peaks above: {floors}")
 
 
 def main() -> None:

@@ -40,6 +40,7 @@ from fewest_changes import (
     violations,
     within_maximum,
 )
+from max_floor import max_floor
 
 ENGINES = ("HIGHS", "CP_SAT")
 SW = Role.SOCIAL_WORKER
@@ -240,3 +241,42 @@ def test_fewer_changes_than_a_peer_within_its_maximum(
     found = fewest_changes(instance, ranges=ranges, time_limit=5)
     assert changes_of(instance, peer) == changes
     assert (found.lower_bound, found.best) == (fewest, fewest)
+
+
+@pytest.mark.parametrize(
+    ("s2_leaving", "waiting", "floor"),
+    [
+        # S1 (100 tenths of capacity) holds 150, S2 (100) nothing: each may hold
+        # 100m, S1 up to its 150, S2 up to its hard limit 120: 200m >= 150
+        (False, 0, Fraction(7499, 10_000)),
+        # S2 leaves within 90 days and may receive nobody: S1 holds all 150
+        (True, 0, Fraction(14_999, 10_000)),
+        # one young person (50) may wait: S1 holds 100
+        (True, 1, Fraction(9_999, 10_000)),
+    ],
+)
+def test_the_least_maximum_by_counting(
+    tmp_path: Path, s2_leaving: bool, waiting: int, floor: Fraction
+) -> None:
+    """A, B, C (5 points each) with S1; every allocation peaks above ``max_floor``."""
+    leaving = {"leaving_on": AS_OF + timedelta(days=30)} if s2_leaving else {}
+    authority = Authority().worker("S1", capacity_points=10)
+    authority.worker("S2", capacity_points=10, **leaving)
+    authority.person("A", sw="S1").person("B", sw="S1").person("C", sw="S1")
+    problem, instance = build(authority, tmp_path)
+    assert max_floor(instance, SW, waiting) == floor
+    # a tighter maximum with that many waiting is infeasible for the exact proof too
+    below = {SW: RoleRange(Fraction(0), floor, waiting)}
+    assert not fewest_changes(instance, ranges=below, time_limit=5).feasible
+    if waiting == 0:  # caseweight's own proposal peaks above it
+        proposal = propose(problem, RULES_CONFIG, time_limit=2.0)
+        assert proposal_ranges(instance, proposal.result.assignment)[SW].high > floor
+
+
+def test_no_maximum_fits_when_nobody_may_hold_them(tmp_path: Path) -> None:
+    authority = Authority().worker("S1", capacity_points=10, leaving_on=AS_OF - timedelta(days=1))
+    authority.worker("S2", capacity_points=10, leaving_on=AS_OF + timedelta(days=30))
+    authority.person("A", sw="S1")
+    _, instance = build(authority, tmp_path)
+    assert max_floor(instance, SW, 0) is None
+    assert max_floor(instance, SW, 1) == 0
