@@ -145,17 +145,18 @@ def run_fewest(cases: Path, workers: Path, out: Path, config: Path | None, limit
     )
 
 
-def run_greedy(cases: Path, workers: Path) -> tuple[dict, Instance, np.ndarray]:
-    """The greedy peer's figures, and its instance and assignment for the like-for-like row."""
+def run_greedy(cases: Path, workers: Path) -> tuple[dict, Problem, Instance, np.ndarray]:
+    """The greedy peer's figures, and its problem, instance and assignment for the
+    like-for-like and vs-greedy rows."""
     started = time.perf_counter()
-    instance = instance_for(cases, workers, Config())
+    problem, instance = problem_and_instance(cases, workers, Config())
     assignment = greedy_allocation(instance)
     row = {"wall": time.perf_counter() - started, **figures(instance, assignment)}
-    return row, instance, assignment
+    return row, problem, instance, assignment
 
 
 def run_greedy_dominance(
-    cases: Path, workers: Path, proposal: Path, greedy: np.ndarray, limit: float
+    problem: Problem, instance: Instance, proposal: Path, greedy: np.ndarray, limit: float
 ) -> dict:
     """Whether any allocation could beat the greedy on changes without a higher maximum.
 
@@ -167,7 +168,6 @@ def run_greedy_dominance(
     any allocation meeting the whole test. L at or above the greedy's
     changes: no such allocation exists.
     """
-    problem, instance = problem_and_instance(cases, workers, Config())
     served = proposal_ranges(instance, proposal_assignment(problem, instance, proposal))
     left = {role: found.max_unallocated for role, found in served.items()}
     ranges = within_maximum(instance, greedy, left)
@@ -315,7 +315,7 @@ def main() -> None:
                 show(size, method, run_caseweight(cases, workers, limit, out, config))
                 if not args.no_fewest:
                     fewest[method] = run_fewest(cases, workers, out, config, FEWEST_LIMIT[size])
-            greedy, instance, greedy_assignment = run_greedy(cases, workers)
+            greedy, problem, instance, greedy_assignment = run_greedy(cases, workers)
             show(size, "greedy", greedy)
             # like for like: caseweight with the greedy's unallocated left unallocated too
             row = run_like_for_like(cases, workers, limit, instance, greedy_assignment, base)
@@ -325,7 +325,7 @@ def main() -> None:
             if not args.no_fewest:
                 proposal = outs["caseweight"] / "allocations.csv"
                 dominance = run_greedy_dominance(
-                    cases, workers, proposal, greedy_assignment, FEWEST_LIMIT[size]
+                    problem, instance, proposal, greedy_assignment, FEWEST_LIMIT[size]
                 )
                 show_dominance(size, dominance)
             if args.naive:

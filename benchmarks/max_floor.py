@@ -22,6 +22,7 @@ import numpy as np
 
 from caseweight.problem import Role
 from caseweight.solver.instance import Instance
+from caseweight.solver.lagrangian import kept_loads
 
 #: Utilisations are searched in steps of 1/GRID (0.01%).
 GRID = 10_000
@@ -35,10 +36,7 @@ def max_floor(instance: Instance, role: Role, waiting: int) -> Fraction | None:
     workers = [int(w) for w in costs.workers if instance.balances(int(w))]
     points = np.array([instance.requirements[int(r)].points for r in costs.requirements])
     held = int(points.sum()) - int(np.sort(points)[::-1][:waiting].sum())
-    own = np.zeros(instance.n_workers, dtype=np.int64)
-    for req in instance.requirements:
-        if req.role is role and req.current_worker is not None:
-            own[req.current_worker] += req.points
+    own = kept_loads(instance)  # a worker holds young people of their own role only
     capacity = np.array([int(instance.capacity[w]) for w in workers], dtype=np.int64)
     receives = np.array([instance.capacities[w].can_receive for w in workers], dtype=bool)
     limit = np.where(receives, instance.hard_limit[workers].astype(np.int64), 0)

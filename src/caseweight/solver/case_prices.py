@@ -53,8 +53,8 @@ def case_priced(
         if norm == 0:
             break
         step = aim * max(upper - best.value, 0.0) / norm
-        n = len(dual.workers)
-        kappa = np.where(capped, np.maximum(0.0, best.prices[2 * n :] + step * slope), 0.0)
+        _, _, kappa = dual.parts(best.prices)
+        kappa = np.where(capped, np.maximum(0.0, kappa + step * slope), 0.0)
         found = RoleFlow(dual, kappa).solve()
         if found is None or found.value <= best.value:
             aim /= 2

@@ -28,13 +28,18 @@ from caseweight.solver.instance import Instance
 Tally = tuple[np.ndarray, np.ndarray, np.ndarray]
 
 
-def load_ceilings(instance: Instance) -> np.ndarray:
-    """The most each worker can end with: the hard limit, or what they keep if more."""
+def kept_loads(instance: Instance) -> np.ndarray:
+    """What each worker holds now: the points of the young people they are current for."""
     kept = np.zeros(instance.n_workers, dtype=np.int64)
     for req in instance.requirements:
         if req.current_worker is not None:
             kept[req.current_worker] += req.points
-    return np.maximum(instance.hard_limit, kept)
+    return kept
+
+
+def load_ceilings(instance: Instance) -> np.ndarray:
+    """The most each worker can end with: the hard limit, or what they keep if more."""
+    return np.maximum(instance.hard_limit, kept_loads(instance))
 
 
 class RoleLagrangian:
@@ -114,6 +119,11 @@ class RoleLagrangian:
         """Multipliers: mu, nu and kappa, one each per worker (nu, kappa 0 where no rule)."""
         return 3 * len(self.workers)
 
+    def parts(self, lam: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """``lam`` as (mu, nu, kappa): load, rule-5 load and case multipliers."""
+        n = len(self.workers)
+        return lam[:n], lam[n : 2 * n], lam[2 * n :]
+
     def project(self, lam: np.ndarray) -> np.ndarray:
         n = len(self.workers)
         lam = lam.copy()
@@ -145,8 +155,7 @@ class RoleLagrangian:
 
     def priced(self, lam: np.ndarray) -> np.ndarray:
         """Each pair's cost with the dualised rows priced in (inf where not eligible)."""
-        n = len(self.workers)
-        mu, nu, kappa = lam[:n], lam[n : 2 * n], lam[2 * n :]
+        mu, nu, kappa = self.parts(lam)
         # a young person new to w pays nu_w (1 + alpha_w) per point; one staying,
         # nu_w; every case kappa_w
         priced = self.points[:, None] * (nu * (1 + self.alpha) - mu)[None, :]
@@ -163,7 +172,7 @@ class RoleLagrangian:
         n = len(self.workers)
         if n == 0:  # nobody of this role: everyone is unallocated
             return float(self.unallocated.sum()), np.zeros(0)
-        mu, nu, kappa = lam[:n], lam[n : 2 * n], lam[2 * n :]
+        mu, nu, kappa = self.parts(lam)
         priced = self.priced(lam)
         load, new, cases = np.zeros(n), np.zeros(n), np.zeros(n)
         tally = (load, new, cases)
