@@ -18,9 +18,20 @@ from caseweight.problem import Problem, Role
 from caseweight.solution import check_proposal, objective_terms
 from caseweight.solver.hints import add_full_hint
 from caseweight.solver.instance import Instance, build_instance
-from caseweight.solver.lns import CHUNK, Budget, movers, neighbourhoods, search, shares, solve_part
+from caseweight.solver.lns import (
+    CHUNK,
+    GUIDED_CHUNK,
+    Budget,
+    lp_disagreements,
+    movers,
+    neighbourhoods,
+    search,
+    shares,
+    solve_part,
+)
 from caseweight.solver.model import AllocationModel, Neighbourhood
 from caseweight.solver.solve import SolveSettings, solve
+from caseweight.solver.transport import FlowSolution, role_flows
 from caseweight.solver.warm_start import UNALLOCATED, first_fit, loads_and_cases
 from caseweight.weighting import score_people
 from conftest import AS_OF, Runner, fix_choices
@@ -159,3 +170,65 @@ def test_the_plan_not_the_clock_decides_the_work(tmp_path: Path) -> None:
     two = solve(instance, SolveSettings(time_limit_seconds=5.0, planned_seconds=2.0))
     assert one.repeatable and two.repeatable
     assert np.array_equal(one.assignment, two.assignment)
+
+
+def test_the_lp_disagrees_where_it_carries_less_than_half_of_someone(
+    run_authority: Runner,
+) -> None:
+    """Against a flow written out by hand: a worker carrying all or half of a
+    young person agrees with the LP, one carrying 0.3 does not; someone
+    waiting agrees where the LP leaves at least half of them waiting."""
+    authority = Authority().worker("S1", capacity_points=100).worker("S2", capacity_points=100)
+    for k in range(6):
+        authority.person(f"C{k}", age=9)
+    proposal = run_authority(authority).proposal
+    instance, problem = proposal.instance, proposal.problem
+    costs = instance.role_costs[Role.SOCIAL_WORKER]
+    s1, s2 = problem.worker_index["S1"], problem.worker_index["S2"]
+    by_id = {problem.people[req.person].person_id: req.index for req in instance.requirements}
+    r0, r1, r2, r3, r4, r5 = (by_id[f"C{k}"] for k in range(6))
+    incumbent = np.full(len(instance.requirements), UNALLOCATED, dtype=np.int64)
+    incumbent[[r0, r1, r2]], incumbent[r5] = s1, s2
+    row = {int(r): i for i, r in enumerate(costs.requirements)}
+    col = costs.column
+    pairs = [  # (requirement, worker, share)
+        (r0, s1, 1.0),  # all of them where they are
+        (r1, s1, 0.3),  # mostly elsewhere
+        (r1, s2, 0.7),
+        (r2, s1, 0.5),  # half where they are
+        (r2, s2, 0.5),
+        (r3, s2, 0.4),  # waiting, and the LP leaves 0.6 of them waiting
+        (r4, s1, 0.8),  # waiting, but the LP places 0.8 of them
+    ]  # r5: nowhere in the LP, but with S2 now
+    flow = FlowSolution(
+        0.0,
+        np.zeros(2),
+        np.array([row[r] for r, _, _ in pairs]),
+        np.array([col[w] for _, w, _ in pairs]),
+        np.array([share for _, _, share in pairs]),
+    )
+    found = lp_disagreements(instance, Role.SOCIAL_WORKER, flow, incumbent)
+    assert sorted(found) == sorted([r1, r4, r5])
+
+
+def test_each_round_starts_with_the_lps_disagreements(tmp_path: Path) -> None:
+    _, instance = generated(tmp_path, seed=4, people=900, workers=50)
+    role = Role.SOCIAL_WORKER
+    start = first_fit(instance)
+    flow = role_flows(instance, 60)[role]
+    guided = lp_disagreements(instance, role, flow, start)
+    assert 0 < len(guided) <= GUIDED_CHUNK  # the test means something: one part
+    hoods = neighbourhoods(instance, role, start, np.random.default_rng(0), flow)
+    assert sorted(hoods[0].requirements or ()) == sorted(guided)
+    rest = [r for hood in hoods[1:] for r in hood.requirements or ()]
+    assert sorted(rest) == sorted(movers(instance, role, start))
+
+
+def test_a_neighbourhood_proven_optimal_is_not_solved_again(tmp_path: Path) -> None:
+    """A small role is one neighbourhood: once CP-SAT proves it, the role's
+    search ends, however much of its budget is left."""
+    _, instance = generated(tmp_path, seed=4, people=150, workers=12)
+    start = first_fit(instance)
+    found = search(instance, start, Budget(1000.0, {Role.PERSONAL_ADVISER: 1.0}, 0, FAR))
+    assert 1 <= found.models <= 2  # one to improve, at most one more to prove it
+    assert found.planned_seconds < 1000.0

@@ -12,14 +12,11 @@ from caseweight.config import Config
 from caseweight.problem import Role
 from caseweight.solution import check_proposal
 from caseweight.solver.lagrangian import RoleLagrangian
-from caseweight.solver.local_search import Climb
 from caseweight.solver.lp_start import _within_rule_5, lp_start
 from caseweight.solver.starts import (
-    SECOND_CLIMB_SHARE,
     SECONDS_PER_CLIMBED_REQUIREMENT,
     SECONDS_PER_WAITING_REQUIREMENT,
-    _better_per_role,
-    second_climb_fits,
+    planned_climb_seconds,
 )
 from caseweight.solver.transport import SECONDS_PER_ARC, flow_arcs, role_flows
 from caseweight.solver.warm_start import UNALLOCATED, first_fit, loads_and_cases
@@ -101,35 +98,11 @@ def test_a_role_whose_flow_fits_gets_it_when_a_larger_one_does_not(tmp_path: Pat
     assert role_flows(instance, pa / 2) == {}
 
 
-def test_each_role_keeps_the_better_of_two_climbs(run_authority: Runner) -> None:
-    """One climb serves the child and not the care leaver, the other the reverse."""
-    authority = (
-        Authority()
-        .worker("S1", capacity_points=20)
-        .worker("P1", role="personal_adviser", capacity_points=20)
-        .person("C", age=9)
-        .person("L", age=21, status="care_leaver")
-    )
-    instance = run_authority(authority).proposal.instance
-    row = {(req.role.value, req.person): req.index for req in instance.requirements}
-    child, leaver = row["social_worker", 0], row["personal_adviser", 1]
-    sw = int(instance.role_costs[Role.SOCIAL_WORKER].workers[0])
-    pa = int(instance.role_costs[Role.PERSONAL_ADVISER].workers[0])
-    serves_child = np.full(len(instance.requirements), UNALLOCATED, dtype=np.int64)
-    serves_child[child] = sw
-    serves_leaver = np.full(len(instance.requirements), UNALLOCATED, dtype=np.int64)
-    serves_leaver[leaver] = pa
-    _, best = _better_per_role(instance, serves_child, Climb(serves_leaver, True, instance))
-    assert best[child] == sw and best[leaver] == pa
-    _, best = _better_per_role(instance, serves_leaver, Climb(serves_child, True, instance))
-    assert best[child] == sw and best[leaver] == pa
-
-
-def test_a_start_with_young_people_waiting_plans_a_dearer_second_climb(
+def test_a_start_with_young_people_waiting_plans_a_dearer_climb(
     run_authority: Runner,
 ) -> None:
-    """The second climb is planned from the requirements and those waiting at its start:
-    a shortage's climbs took 6.2 s of a 10 s command when only the first counted."""
+    """The climb is planned from the requirements and those waiting at its start:
+    a shortage's climbs took 6.2 s of a 10 s command when only the requirements counted."""
     authority = Authority().worker("S1", capacity_points=20)
     for k in range(4):
         authority.person(f"C{k}", age=9)
@@ -137,9 +110,9 @@ def test_a_start_with_young_people_waiting_plans_a_dearer_second_climb(
     n = len(instance.requirements)
     placed = np.full(n, int(instance.role_costs[Role.SOCIAL_WORKER].workers[0]), dtype=np.int64)
     waiting = np.full(n, UNALLOCATED, dtype=np.int64)
-    # a climb budget whose second-climb share just fits the requirements alone
-    budget = n * SECONDS_PER_CLIMBED_REQUIREMENT / SECOND_CLIMB_SHARE * 1.01
-    assert second_climb_fits(instance, placed, budget)
-    assert not second_climb_fits(instance, waiting, budget)
-    with_waiting = n * (SECONDS_PER_CLIMBED_REQUIREMENT + SECONDS_PER_WAITING_REQUIREMENT)
-    assert second_climb_fits(instance, waiting, with_waiting / SECOND_CLIMB_SHARE * 1.01)
+    assert planned_climb_seconds(instance, placed) == pytest.approx(
+        n * SECONDS_PER_CLIMBED_REQUIREMENT
+    )
+    assert planned_climb_seconds(instance, waiting) == pytest.approx(
+        n * (SECONDS_PER_CLIMBED_REQUIREMENT + SECONDS_PER_WAITING_REQUIREMENT)
+    )

@@ -14,22 +14,18 @@ from caseweight.solution import objective_terms
 from caseweight.solver.bound import lower_bound
 from caseweight.solver.instance import Instance
 from caseweight.solver.lns import Budget, search
+from caseweight.solver.local_search import climb
 from caseweight.solver.lp_start import lp_start
 from caseweight.solver.polish import polish
 from caseweight.solver.root_bound import root_bounds
-from caseweight.solver.starts import (
-    climbs,
-    planned_climb_seconds,
-    role_objectives,
-    second_climb_fits,
-)
+from caseweight.solver.starts import planned_climb_seconds, role_objectives
 from caseweight.solver.transport import SECONDS_PER_ARC, FlowSolution, role_flows
 from caseweight.solver.warm_start import first_fit
 
-#: Shares of the time limit: hill climbing first (planned within its share on
-#: every benchmark size, though only the search's end stops it), then CP-SAT
-#: neighbourhoods, then the bound, which always keeps at least BOUND_RESERVE.
-CLIMB_SHARE = 0.5
+#: Shares of the time limit: the flows and the climb first (planned from
+#: counts; only the search's end stops the climb), HiGHS in what the plan
+#: leaves of the rest, then CP-SAT neighbourhoods, then the bound, which
+#: always keeps at least BOUND_RESERVE.
 LNS_SHARE = 0.3
 BOUND_RESERVE = 0.25
 #: Planned share of the time limit for the LP over every pair (min-cost flows) at the
@@ -118,9 +114,9 @@ def solve(
     2. Where the plan has room for it (a long limit), each role's movers
        over every eligible worker, everyone else fixed, as a MIP that HiGHS
        solves to its root node (:mod:`.polish`).
-    3. CP-SAT models over forty young people at a time, those not with
-       their current worker, across all their candidates, everyone else
-       held fixed (:mod:`.lns`).
+    3. CP-SAT models over young people the LP would place elsewhere, then
+       over forty at a time of those not with their current worker, across
+       all their candidates, everyone else held fixed (:mod:`.lns`).
     4. The LP/Lagrangian lower bound (:mod:`.bound`, from the flows' prices)
        in the time left, so the gap is honest; then, where time is still
        left, HiGHS's root over a whole role (:mod:`.root_bound`).
@@ -139,19 +135,17 @@ def solve(
     if all(role in flows for role, c in instance.role_costs.items() if len(c.requirements)):
         current = sum(objective_terms(instance, incumbent).values())
         _report(progress, "LP relaxation", started, current, sum(f.value for f in flows.values()))
-    climb_budget = settings.plan * CLIMB_SHARE
-    second = base if flows and second_climb_fits(instance, base, climb_budget) else None
-    # the climbs converge by work; the clock stops them only where the whole
-    # search would have to stop (a slow machine), not at their planned share
+    # the climb converges by work; the clock stops it only where the whole
+    # search would have to stop (a slow machine)
     search_ends = deadline - settings.time_limit_seconds * BOUND_RESERVE
-    starts = [incumbent] if second is None else [incumbent, second]
-    incumbent, converged, instance = climbs(instance, incumbent, second, search_ends)
+    climbed = planned_climb_seconds(instance, incumbent)
+    incumbent, converged, instance = climb(instance, incumbent, search_ends)
     current = sum(objective_terms(instance, incumbent).values())
     _report(progress, "hill climbing", started, current, float("nan"))
     cut_short = not converged
-    # HiGHS where the plan has room left after the climbs for its root node
+    # HiGHS where the plan has room left after the climb for its root node
     # (a long limit): planned from counts, like everything before it
-    seconds = _polish_seconds(instance, settings.plan, starts, flows)
+    seconds = _polish_seconds(instance, settings.plan, climbed, flows)
     room = _room(instance, incumbent, flows)
     polished = polish(instance, incumbent, Budget(seconds, room, settings.seed, search_ends))
     instance, incumbent = polished.instance, polished.assignment
@@ -165,7 +159,7 @@ def solve(
     # they also get what the plan left HiGHS and HiGHS did not use
     unused = max(0.0, seconds - polished.planned_seconds)
     budget = Budget(settings.plan * LNS_SHARE + unused, room, settings.seed, search_ends)
-    found = search(instance, incumbent, budget)
+    found = search(instance, incumbent, budget, flows)
     incumbent, cut_short, build = found.assignment, cut_short or found.cut, found.build_seconds
     current = sum(objective_terms(instance, incumbent).values())
     _report(progress, "neighbourhoods", started, current, float("nan"))
@@ -222,13 +216,12 @@ def _room(
 
 
 def _polish_seconds(
-    instance: Instance, plan: float, starts: list[np.ndarray], flows: dict[Role, FlowSolution]
+    instance: Instance, plan: float, climbed: float, flows: dict[Role, FlowSolution]
 ) -> float:
     """What the plan leaves HiGHS: the limit less the neighbourhoods' share, the
-    bound's reserve, the flows solved and the climbs from ``starts``, as the
-    plan priced them (counts, not the clock: those waiting at each start too)."""
+    bound's reserve, the flows solved and the ``climbed`` seconds planned
+    (counts, not the clock: :func:`.starts.planned_climb_seconds`)."""
     pairs = sum(int(instance.role_costs[role].eligible.sum()) for role in flows)
-    climbed = sum(planned_climb_seconds(instance, start) for start in starts)
     return plan * (1 - LNS_SHARE - BOUND_RESERVE) - pairs * SECONDS_PER_ARC - climbed
 
 
