@@ -107,9 +107,7 @@ def uniform_price(dual: RoleLagrangian, steps: int = UNIFORM_STEPS) -> np.ndarra
         return zero
 
     def at(theta: float) -> np.ndarray:
-        lam = zero.copy()
-        lam[:n] = -theta
-        return lam
+        return dual.joined(np.full(n, -theta))
 
     def value(theta: float) -> float:
         return dual.evaluate(at(theta))[0]
@@ -269,7 +267,7 @@ class RoleLP:
         mu = [self.load_rows[w].dual_value() if w in self.load_rows else 0.0 for w in workers]
         nu = [-self.rule_rows[w].dual_value() if w in self.rule_rows else 0.0 for w in workers]
         kappa = [-self.case_rows[w].dual_value() if w in self.case_rows else 0.0 for w in workers]
-        return np.array(mu + nu + kappa)
+        return self.dual.joined(mu, nu, kappa)
 
     def assignment_duals(self) -> np.ndarray:
         return np.array([row.dual_value() for row in self.assign_rows])

@@ -20,6 +20,7 @@ from __future__ import annotations
 import time
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from caseweight.solver.costs import RoleCosts
 from caseweight.solver.instance import Instance
@@ -124,6 +125,16 @@ class RoleLagrangian:
         n = len(self.workers)
         return lam[:n], lam[n : 2 * n], lam[2 * n :]
 
+    def joined(
+        self, mu: ArrayLike, nu: ArrayLike | None = None, kappa: ArrayLike | None = None
+    ) -> np.ndarray:
+        """The multipliers from their parts (:meth:`parts`' inverse); a part left out is 0."""
+        lam = np.zeros(self.size)
+        for k, part in enumerate((mu, nu, kappa)):
+            if part is not None:
+                lam[k * len(self.workers) : (k + 1) * len(self.workers)] = part
+        return lam
+
     def project(self, lam: np.ndarray) -> np.ndarray:
         n = len(self.workers)
         lam = lam.copy()
@@ -194,7 +205,7 @@ class RoleLagrangian:
         gradient_mu = self.target + (self.seg_sign * take).sum(axis=1) - load
         gradient_nu = np.where(self.ruled, load + self.alpha * new - self.kept, 0.0)
         gradient_kappa = np.where(self.case_capped, cases - self.case_ceiling, 0.0)
-        return value, np.concatenate([gradient_mu, gradient_nu, gradient_kappa])
+        return value, self.joined(gradient_mu, gradient_nu, gradient_kappa)
 
     def _take(self, rows: np.ndarray, cols: np.ndarray, tally: Tally) -> None:
         """Count young people in: each worker's load, load new to them, and cases."""

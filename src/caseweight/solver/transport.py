@@ -156,11 +156,8 @@ class RoleFlow:
         if distance is None:
             return None
         mu = np.where(np.isfinite(distance), -distance / FLOW_SCALE, 0.0)
-        lam = np.zeros(self.dual.size)
-        lam[:n_workers] = mu
-        lam[2 * n_workers :] = self.kappa
         shares = sent[rows, cols] / self.points[rows]
-        return FlowSolution(value, lam, rows, cols, shares)
+        return FlowSolution(value, self.dual.joined(mu, kappa=self.kappa), rows, cols, shares)
 
     def _distances(
         self,
