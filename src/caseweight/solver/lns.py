@@ -3,15 +3,16 @@
 A neighbourhood is CHUNK young people of one role who are not with their
 current worker now (new arrivals, moves, those waiting), drawn with a seeded
 generator; each may go to any of their candidates, and everyone else stays
-where they are, their points counting as fixed load. Where the role's LP (the
-min-cost flow) is known, each round starts with the young people the LP
-would place elsewhere: those whose worker now carries less than half of
-their flow (:func:`lp_disagreements`, a relaxation-induced neighbourhood). Re-allocating forty
+where they are, their points counting as fixed load. Re-allocating forty
 young people at once across every worker is a re-packing the climb's moves
-of one, two or three cannot reach. Neighbourhoods of workers (a team, or the
-heaviest with the lightest: everyone they hold, among them) found almost
-nothing after the climb on the demo (590 in 11.29 M) and large (3,122 in
-35.2 M), so only a region alternates them with young people's.
+of one, two or three cannot reach. Where the role's LP (the min-cost flow)
+is known, each round starts with the young people the LP would place
+elsewhere: those whose worker now carries less than half of their flow
+(:func:`lp_disagreements`, a relaxation-induced neighbourhood).
+Neighbourhoods of workers (a team, or the heaviest with the lightest:
+everyone they hold, among them) found almost nothing after the climb on
+the demo (590 in 11.29 M) and large (3,122 in 35.2 M), so only a region
+alternates them with young people's.
 
 Each model stops at a deterministic time and is charged its planned cost
 from the deterministic time it used and its size, so the same input gives
