@@ -136,11 +136,13 @@ class RoleLagrangian:
         return lam
 
     def project(self, lam: np.ndarray) -> np.ndarray:
-        n = len(self.workers)
-        lam = lam.copy()
-        lam[n : 2 * n] = np.where(self.ruled, np.maximum(lam[n : 2 * n], 0.0), 0.0)
-        lam[2 * n :] = np.where(self.case_capped, np.maximum(lam[2 * n :], 0.0), 0.0)
-        return lam
+        """``lam`` with nu and kappa >= 0 where their rule applies, 0 elsewhere."""
+        mu, nu, kappa = self.parts(lam)
+        return self.joined(
+            mu,
+            np.where(self.ruled, np.maximum(nu, 0.0), 0.0),
+            np.where(self.case_capped, np.maximum(kappa, 0.0), 0.0),
+        )
 
     def _segments(self, instance: Instance) -> tuple[np.ndarray, ...]:
         """Balance segments as (W, K) arrays; sign +1 above the target, -1 below."""
