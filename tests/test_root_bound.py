@@ -27,7 +27,7 @@ def climbed_and_bounded(tmp_path: Path, seed: int) -> tuple:
     found = climb(instance, first_fit(instance), FAR)
     instance, incumbent = found.instance, found.assignment
     upper = role_objectives(instance, incumbent)
-    return instance, incumbent, upper, lower_bound(instance, incumbent, upper, 2.0)
+    return instance, incumbent, upper, lower_bound(instance, incumbent, upper, 2.0).values
 
 
 def test_the_root_never_weakens_and_stays_below_the_proposal(tmp_path: Path) -> None:

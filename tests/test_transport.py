@@ -74,5 +74,7 @@ def test_a_role_short_of_workers_prices_the_unallocated(run_authority: Runner) -
     assert value <= optimum
     assert dual.evaluate(prices)[0] >= value - 1e-3 * abs(value)
     # and the bound the proposal reports is at least the flow's
-    bounds = lower_bound(instance, proposal.result.assignment, {Role.SOCIAL_WORKER: optimum}, 5)
+    bounds = lower_bound(
+        instance, proposal.result.assignment, {Role.SOCIAL_WORKER: optimum}, 5
+    ).values
     assert bounds[Role.SOCIAL_WORKER] >= int(value) - 1

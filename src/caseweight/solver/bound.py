@@ -10,12 +10,14 @@ candidates.
 from __future__ import annotations
 
 import time
+from typing import NamedTuple
 
 import numpy as np
 from ortools.linear_solver import pywraplp
 
 from caseweight.problem import Role
 from caseweight.solver.case_prices import case_priced
+from caseweight.solver.fixing import open_pairs
 from caseweight.solver.instance import Instance
 from caseweight.solver.lagrangian import RoleLagrangian, ascend, load_ceilings
 from caseweight.solver.transport import SECONDS_PER_ARC, FlowSolution, RoleFlow, flow_arcs
@@ -31,6 +33,17 @@ COLUMNS_PER_ROUND = 3
 LP_SHARE = 0.9
 #: Golden-section steps for the uniform price (the interval shrinks to 0.618^steps).
 UNIFORM_STEPS = 24
+#: Roles with more eligible pairs than this get no reduced-cost fixing
+#: (:mod:`.fixing`): HiGHS's root (:mod:`.root_bound`) would not fit what is
+#: left (large's social workers: 356,119 pairs, none fixed, root 85 s).
+FIXING_PAIR_LIMIT = 400_000
+
+
+class Bounds(NamedTuple):
+    """Each role's lower bound, and the pairs an allocation better than the incumbent may use."""
+
+    values: dict[Role, int]
+    open_pairs: dict[Role, np.ndarray]
 
 
 def lower_bound(
@@ -39,7 +52,7 @@ def lower_bound(
     upper: dict[Role, float],
     seconds: float,
     flows: dict[Role, FlowSolution] | None = None,
-) -> dict[Role, int]:
+) -> Bounds:
     """An honest lower bound on each role's part of the objective, within about ``seconds``.
 
     The roles share nothing, so the bound on the whole objective is their sum.
@@ -53,9 +66,14 @@ def lower_bound(
     the incumbent's marginal balance costs gave a region a bound of -2,000
     million: a kept overload's steep slope priced a load nobody could move
     there.)
+
+    Where a role has at most FIXING_PAIR_LIMIT eligible pairs, the best
+    multipliers also say which pairs no allocation better than the incumbent
+    can use (:func:`.fixing.open_pairs`).
     """
     deadline = time.perf_counter() + seconds
     out: dict[Role, int] = {}
+    opened: dict[Role, np.ndarray] = {}
     roles = [role for role, costs in instance.role_costs.items() if len(costs.requirements)]
     pairs = {
         role: sum(len(instance.candidates[int(r)]) for r in instance.role_costs[role].requirements)
@@ -86,11 +104,13 @@ def lower_bound(
             flow = case_priced(dual, flow, upper[role], role_ends)
             starts.append(flow.prices)
         mu = max(starts, key=lambda lam: dual.evaluate(lam)[0])
-        value, _ = ascend(dual, mu, upper[role], max(0.0, role_ends - time.perf_counter()))
+        value, mu = ascend(dual, mu, upper[role], max(0.0, role_ends - time.perf_counter()))
+        if np.isfinite(dual.cost).sum() <= FIXING_PAIR_LIMIT:
+            opened[role] = open_pairs(dual, mu, upper[role])
         if flow is not None:
             value = max(value, flow.value)
         out[role] = int(np.floor(value))
-    return out
+    return Bounds(out, opened)
 
 
 def uniform_price(dual: RoleLagrangian, steps: int = UNIFORM_STEPS) -> np.ndarray:

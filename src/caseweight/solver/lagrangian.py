@@ -190,16 +190,7 @@ class RoleLagrangian:
         load, new, cases = np.zeros(n), np.zeros(n), np.zeros(n)
         tally = (load, new, cases)
         value = self._singles(priced, tally)
-        for size, rows_by_group in self.by_size.items():
-            splits = _PARTITIONS[size]
-            extras = [len(blocks) - 1 for blocks in splits]
-            value += self._groups(priced, rows_by_group, splits, extras, tally)
-        for rows in self.large_groups:
-            # too large to enumerate: together, or apart for one penalty (a lower
-            # bound on any split, since a split costs at least one penalty)
-            everyone = tuple(range(len(rows)))
-            splits = [(everyone,), tuple((i,) for i in everyone)]
-            value += self._groups(priced, np.array([rows]), splits, [0, 1], tally)
+        value += sum(float(minima.sum()) for _, minima in self.group_minima(priced, tally))
         reduced = self.seg_cost + self.seg_sign * mu[:, None]  # above: a + mu; below: b - mu
         take = (reduced < 0) * self.seg_len
         value += float((mu * self.target).sum() + (reduced * take).sum())
@@ -208,6 +199,31 @@ class RoleLagrangian:
         gradient_nu = np.where(self.ruled, load + self.alpha * new - self.kept, 0.0)
         gradient_kappa = np.where(self.case_capped, cases - self.case_ceiling, 0.0)
         return value, self.joined(gradient_mu, gradient_nu, gradient_kappa)
+
+    def group_minima(
+        self, priced: np.ndarray, tally: Tally | None = None
+    ) -> list[tuple[np.ndarray, np.ndarray]]:
+        """Each sibling group's least cost at ``priced``: (rows, one per group) by size.
+
+        A group of up to EXACT_GROUP is priced exactly over every split; a
+        larger one together, or apart for one penalty (a lower bound on any
+        split, since a split costs at least one penalty). ``tally`` counts the
+        minimisers' loads in.
+        """
+        if tally is None:
+            n = len(self.workers)
+            tally = (np.zeros(n), np.zeros(n), np.zeros(n))
+        out = []
+        for size, rows_by_group in self.by_size.items():
+            splits = _PARTITIONS[size]
+            extras = [len(blocks) - 1 for blocks in splits]
+            out.append((rows_by_group, self._groups(priced, rows_by_group, splits, extras, tally)))
+        for rows in self.large_groups:
+            everyone = tuple(range(len(rows)))
+            splits = [(everyone,), tuple((i,) for i in everyone)]
+            grouped = np.array([rows])
+            out.append((grouped, self._groups(priced, grouped, splits, [0, 1], tally)))
+        return out
 
     def _take(self, rows: np.ndarray, cols: np.ndarray, tally: Tally) -> None:
         """Count young people in: each worker's load, load new to them, and cases."""
@@ -235,7 +251,7 @@ class RoleLagrangian:
         splits: list[tuple[tuple[int, ...], ...]],
         extras: list[int],
         tally: Tally,
-    ) -> float:
+    ) -> np.ndarray:
         """Sibling groups of one size priced at once: each takes its cheapest split.
 
         ``rows`` is (groups, size). For each way ``splits`` offers to split the
@@ -268,7 +284,7 @@ class RoleLagrangian:
         cols = columns[choice, np.arange(n_groups)]  # (G, m)
         placed = np.take_along_axis(part, cols[:, :, None], axis=2)[:, :, 0] <= cap
         self._take(rows[placed], cols[placed], tally)
-        return float(values[choice, np.arange(n_groups)].sum())
+        return values[choice, np.arange(n_groups)]
 
 
 def _set_partitions(items: list[int]) -> list[tuple[tuple[int, ...], ...]]:

@@ -4,7 +4,11 @@ The Lagrangian (:mod:`.lagrangian`) is as strong as the LP. HiGHS's root node
 over every eligible pair of a role, with its cuts, is stronger: on the demo
 it proves the social workers' optimum in 3.9 s (bound 5,315,523 against the
 Lagrangian's 5,279,369; the optimum is 5,315,670) and lifts the advisers'
-bound from 5,318,989 to 5,415,652 in 32 s.
+bound from 5,318,989 to 5,415,652 in 32 s. Pairs that no allocation better
+than the incumbent can use (:mod:`.fixing`) are left out, and the bound is
+capped at the incumbent's objective, which keeps it valid over every pair:
+the demo's social workers' optimum is then proven over 5,097 of 42,660
+pairs in 2.3 s.
 
 It serves the bound only, never the proposal, which is fixed by then: the
 bound may use the clock, the proposal may not. HiGHS's dual bound is valid
@@ -47,11 +51,13 @@ def root_bounds(
     bounds: dict[Role, int],
     deadline: float,
     seed: int = 0,
+    open_pairs: dict[Role, np.ndarray] | None = None,
 ) -> dict[Role, int]:
     """``bounds``, each role's raised to HiGHS's root bound where it finishes before ``deadline``.
 
     HiGHS is given ``incumbent`` (its cuts and reduced-cost fixing use the
-    best known objective). The role closest to its bound goes first: a tight
+    best known objective) and a role's ``open_pairs`` (every eligible pair
+    where none are given). The role closest to its bound goes first: a tight
     LP makes a quick root (the demo's social workers: 3.9 s; its advisers,
     11% above, 32 s).
     """
@@ -65,12 +71,13 @@ def root_bounds(
         costs = instance.role_costs.get(role)
         if costs is None or not len(costs.requirements) or role not in out:
             continue
-        pairs = int(costs.eligible.sum())
+        allowed = (open_pairs or {}).get(role, costs.eligible)
+        pairs = int(allowed.sum())
         if out[role] >= upper[role] or pairs > ROOT_PAIR_LIMIT:
             continue
         if deadline - time.perf_counter() < pairs * SECONDS_PER_ROOT_PAIR:
             continue
-        dual = _root(RoleMip(instance, role, costs.eligible), incumbent, deadline, seed)
+        dual = _root(RoleMip(instance, role, allowed), incumbent, deadline, seed)
         if math.isfinite(dual):
             proven = math.floor(dual - DUAL_TOLERANCE * abs(dual))
             out[role] = max(out[role], min(proven, int(upper[role])))

@@ -164,16 +164,19 @@ def solve(
     current = sum(objective_terms(instance, incumbent).values())
     _report(progress, "neighbourhoods", started, current, float("nan"))
     # the bound last: its time varies with the machine, the proposal must not
-    role_bounds = lower_bound(
+    bounds = lower_bound(
         instance,
         incumbent,
         role_objectives(instance, incumbent),
         max(0.0, deadline - time.perf_counter()),
         flows,
     )
-    # and HiGHS's root over a whole role where the time left allows it
+    role_bounds = bounds.values
+    # and HiGHS's root over a role's open pairs where the time left allows it
     if settings.root_bound:
-        role_bounds = root_bounds(instance, incumbent, role_bounds, deadline, settings.seed)
+        role_bounds = root_bounds(
+            instance, incumbent, role_bounds, deadline, settings.seed, bounds.open_pairs
+        )
     bound = sum(role_bounds.values())
     _report(progress, "lower bound", started, current, bound)
     terms = objective_terms(instance, incumbent)
