@@ -31,7 +31,7 @@ def uses_only_open(
     return True
 
 
-def test_an_allocation_at_the_limit_keeps_its_pairs_and_others_close(tmp_path: Path) -> None:
+def test_the_incumbent_keeps_its_pairs_open_and_others_are_ruled_out(tmp_path: Path) -> None:
     _, instance = generated(tmp_path, seed=3)
     found = climb(instance, first_fit(instance), FAR)
     instance, incumbent = found.instance, found.assignment
