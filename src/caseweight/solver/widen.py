@@ -64,17 +64,6 @@ def with_candidates(instance: Instance, added: dict[int, list[Candidate]]) -> In
     return dataclasses.replace(instance, candidates=tuple(candidates))
 
 
-def merged(instance: Instance, other: Instance) -> Instance:
-    """``instance`` with ``other``'s candidates it lacks (both grown from one instance)."""
-    added: dict[int, list[Candidate]] = {}
-    for r, (mine, theirs) in enumerate(zip(instance.candidates, other.candidates, strict=True)):
-        known = {c.worker for c in mine}
-        extra = [c for c in theirs if c.worker not in known]
-        if extra:
-            added[r] = extra
-    return with_candidates(instance, added)
-
-
 def pair_option(costs: RoleCosts, i: int, j: int) -> Candidate:
     """Row ``i``'s pair with column ``j``'s worker, priced from the role's matrices."""
     change, team, skill = costs.change[i, j], costs.team[i, j], costs.skill[i, j]
