@@ -8,11 +8,13 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from ortools.math_opt.python import mathopt
 
 from caseweight.problem import Role
 from caseweight.solver import root_bound
 from caseweight.solver.bound import lower_bound
 from caseweight.solver.local_search import climb
+from caseweight.solver.role_mip import RoleMip
 from caseweight.solver.root_bound import root_bounds
 from caseweight.solver.solve import SolveSettings, solve
 from caseweight.solver.starts import role_objectives
@@ -71,3 +73,15 @@ def test_batches_skip_the_root_bound(tmp_path: Path) -> None:
     batch = solve(instance, replace(settings, root_bound=False))
     assert np.array_equal(proved.assignment, batch.assignment)  # the same proposal
     assert batch.best_bound < proved.best_bound  # only the bound differs
+
+
+def test_the_role_furthest_from_its_bound_branches_on_past_its_root(tmp_path: Path) -> None:
+    """The time left goes to branch and bound on the last role, not only its root."""
+    instance, incumbent, upper, bounds = climbed_and_bounded(tmp_path, seed=5)
+    role = Role.PERSONAL_ADVISER  # the further from its bound here
+    eligible = instance.role_costs[role].eligible
+    root = RoleMip(instance, role, eligible).root(incumbent, 60, 0)
+    assert root.termination.reason != mathopt.TerminationReason.OPTIMAL  # the root leaves a gap
+    raised = root_bounds(instance, incumbent, bounds, time.perf_counter() + 60)
+    assert raised[role] > root.termination.objective_bounds.dual_bound
+    assert raised[role] <= upper[role]
