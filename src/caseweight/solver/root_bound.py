@@ -55,6 +55,7 @@ def root_bounds(
     deadline: float,
     seed: int = 0,
     open_pairs: dict[Role, np.ndarray] | None = None,
+    skip: Role | None = None,
 ) -> dict[Role, int]:
     """``bounds``, each role's raised to HiGHS's root bound where it finishes before ``deadline``.
 
@@ -65,6 +66,7 @@ def root_bounds(
     11% above, 32 s). The last role branches on until ``deadline``: what is
     left of the time goes where the bound is furthest from the objective
     (the demo at 60 s: advisers 5,415,585 at the root, 5.54 M branching).
+    ``skip``: a role HiGHS already works on beside the search (:mod:`.early_bound`).
     """
     out = dict(bounds)
     upper = role_objectives(instance, incumbent)
@@ -75,7 +77,7 @@ def root_bounds(
     chosen = []
     for role in sorted(upper, key=lambda ro: (closeness(ro), ro.value)):
         costs = instance.role_costs.get(role)
-        if costs is None or not len(costs.requirements) or role not in out:
+        if costs is None or not len(costs.requirements) or role not in out or role is skip:
             continue
         allowed = (open_pairs or {}).get(role, costs.eligible)
         if out[role] < upper[role] and int(allowed.sum()) <= ROOT_PAIR_LIMIT:

@@ -12,6 +12,7 @@ import numpy as np
 from caseweight.problem import Role
 from caseweight.solution import objective_terms
 from caseweight.solver.bound import lower_bound
+from caseweight.solver.early_bound import start_early_bound
 from caseweight.solver.instance import Instance
 from caseweight.solver.lns import Budget, search
 from caseweight.solver.local_search import climb
@@ -147,6 +148,12 @@ def solve(
     # (a long limit): planned from counts, like everything before it
     seconds = _polish_seconds(instance, settings.plan, climbed, flows)
     room = _room(instance, incumbent, flows)
+    # HiGHS on the role furthest above its LP, beside the search, for the bound
+    early = (
+        start_early_bound(instance, incumbent, room, deadline, settings.seed)
+        if settings.root_bound
+        else None
+    )
     polished = polish(instance, incumbent, Budget(seconds, room, settings.seed, search_ends))
     instance, incumbent = polished.instance, polished.assignment
     cut_short = cut_short or polished.cut
@@ -174,14 +181,17 @@ def solve(
     role_bounds = bounds.values
     # and HiGHS's root over a role's open pairs where the time left allows it
     if settings.root_bound:
+        skip = early.role if early is not None else None
         role_bounds = root_bounds(
-            instance, incumbent, role_bounds, deadline, settings.seed, bounds.open_pairs
+            instance, incumbent, role_bounds, deadline, settings.seed, bounds.open_pairs, skip
         )
+    parts = role_objectives(instance, incumbent)
+    if early is not None:
+        role_bounds = early.raised(role_bounds, parts[early.role])
     bound = sum(role_bounds.values())
     _report(progress, "lower bound", started, current, bound)
     terms = objective_terms(instance, incumbent)
     objective = sum(terms.values())
-    parts = role_objectives(instance, incumbent)
     return SolveResult(
         status=SolveStatus.OPTIMAL if objective <= bound else SolveStatus.FEASIBLE,
         assignment=incumbent,

@@ -1,0 +1,100 @@
+"""HiGHS's branch and bound on one role beside the search, for the bound only.
+
+The search keeps one core busy (CP-SAT runs one worker; the climb is
+Python), and MathOpt lets go of Python's lock while HiGHS solves (a Python
+loop runs at full speed beside it), so a thread can work on a role's bound
+from the first proposal to the deadline instead of only in what the search
+leaves. The role is the one furthest above its LP (the min-cost flow, less
+the sibling splits it leaves out), with at most ROOT_PAIR_LIMIT eligible
+pairs and time for its root before the deadline: the demo's advisers, whose
+root takes about 14 s and whose first few dozen nodes lift the bound
+another 126,000 (:mod:`.root_bound`). With less time it is not started: a
+root cut short beside the search proves less than the one after it, which
+gets the open pairs (the demo at 5 s: 4.34% against 4.25%).
+
+The thread only reads the instance (a role's prices and rules do not change
+during the search) and is hinted with the climb's allocation, a feasible
+one, so HiGHS may prune by its objective; what it proves is capped at the
+final proposal's objective, as every bound is. The proposal never depends
+on it. HiGHS's nodes are capped (:data:`.role_mip.BRANCH_NODES`): its tree
+held about 500 MB after 80 s on the demo's advisers.
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+import time
+
+import numpy as np
+
+from caseweight.problem import Role
+from caseweight.solver.instance import Instance
+from caseweight.solver.role_mip import RoleMip
+from caseweight.solver.root_bound import (
+    DUAL_TOLERANCE,
+    MIN_ROOT_SECONDS,
+    ROOT_PAIR_LIMIT,
+    SETUP_SECONDS_PER_PAIR,
+)
+from caseweight.solver.starts import role_objectives
+
+#: Seconds past the deadline the caller waits for HiGHS to stop on its clock.
+JOIN_GRACE = 1.0
+#: Seconds a role's root needs per eligible pair, building included (the
+#: demo's advisers: 14 s for 15,600 pairs); with less time left, no thread.
+EARLY_SECONDS_PER_PAIR = 1e-3
+
+
+class EarlyBound:
+    """One role's HiGHS branch and bound, running in a thread until ``deadline``."""
+
+    def __init__(
+        self, instance: Instance, role: Role, incumbent: np.ndarray, deadline: float, seed: int
+    ) -> None:
+        self.role, self.deadline = role, deadline
+        self._dual = -math.inf
+        self._thread = threading.Thread(
+            target=self._run, args=(instance, incumbent.copy(), seed), daemon=True
+        )
+        self._thread.start()
+
+    def _run(self, instance: Instance, incumbent: np.ndarray, seed: int) -> None:
+        mip = RoleMip(instance, self.role, instance.role_costs[self.role].eligible)
+        left = self.deadline - time.perf_counter() - len(mip.x) * SETUP_SECONDS_PER_PAIR
+        if left >= MIN_ROOT_SECONDS:
+            result = mip.root(incumbent, left, seed, branch=True)
+            self._dual = float(result.termination.objective_bounds.dual_bound)
+
+    def raised(self, bounds: dict[Role, int], upper: float) -> dict[Role, int]:
+        """``bounds`` with this role's raised to HiGHS's, capped at ``upper``, once it stops."""
+        self._thread.join(max(0.0, self.deadline - time.perf_counter()) + JOIN_GRACE)
+        out = dict(bounds)
+        if self._thread.is_alive() or not math.isfinite(self._dual):
+            return out
+        proven = math.floor(self._dual - DUAL_TOLERANCE * abs(self._dual))
+        out[self.role] = max(out.get(self.role, 0), min(proven, int(upper)))
+        return out
+
+
+def start_early_bound(
+    instance: Instance,
+    incumbent: np.ndarray,
+    room: dict[Role, float],
+    deadline: float,
+    seed: int,
+) -> EarlyBound | None:
+    """A thread for the role with most room for its objective above its LP
+    (:func:`.solve._room`), if its pairs are few enough and its root fits."""
+    objectives = role_objectives(instance, incumbent)
+
+    def share(role: Role) -> float:
+        return room[role] / max(1.0, abs(objectives[role]))
+
+    roles = [role for role in sorted(room, key=lambda ro: (-share(ro), ro.value)) if room[role] > 0]
+    if not roles:
+        return None
+    pairs = int(instance.role_costs[roles[0]].eligible.sum())
+    if pairs > ROOT_PAIR_LIMIT or deadline - time.perf_counter() < pairs * EARLY_SECONDS_PER_PAIR:
+        return None
+    return EarlyBound(instance, roles[0], incumbent, deadline, seed)
