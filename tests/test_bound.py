@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import itertools
 import time
+from typing import NamedTuple
 
 import numpy as np
 import pytest
@@ -14,12 +15,14 @@ from caseweight.config import Config
 from caseweight.problem import Role
 from caseweight.solver.bound import RoleLP, _start, uniform_price
 from caseweight.solver.case_prices import _over, case_priced
+from caseweight.solver.instance import Instance
 from caseweight.solver.lagrangian import (
     _PARTITIONS,
     EXACT_GROUP,
     RoleLagrangian,
     _set_partitions,
 )
+from caseweight.solver.starts import role_objectives
 from caseweight.solver.transport import RoleFlow
 from conftest import Runner, exact_optimum
 
@@ -44,6 +47,21 @@ def siblings_authority(members: int = 4) -> Authority:
     for k in range(members):
         authority.person(f"Y{k}", age=6 + k, sibling_group="fam")
     return authority
+
+
+class ProvenFamily(NamedTuple):
+    instance: Instance
+    incumbent: np.ndarray  # caseweight's proposal
+    upper: dict[Role, float]  # its objective by role
+    optimum: int  # CP-SAT's proven optimum of the whole
+
+
+def proven_family(run_authority: Runner, time_limit: float) -> ProvenFamily:
+    """A family of five, caseweight's proposal for it and the proven optimum."""
+    proposal = run_authority(siblings_authority(members=5), time_limit=time_limit).proposal
+    instance, incumbent = proposal.instance, proposal.result.assignment
+    _, optimum = exact_optimum(instance)
+    return ProvenFamily(instance, incumbent, role_objectives(instance, incumbent), optimum)
 
 
 def brute_force_group(priced: np.ndarray, unallocated: np.ndarray, penalty: float) -> float:

@@ -5,8 +5,6 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
-import numpy as np
-
 from caseweight.problem import Role
 from caseweight.solver.early_bound import start_early_bound
 from caseweight.solver.local_search import climb
@@ -15,8 +13,8 @@ from caseweight.solver.solve import _room
 from caseweight.solver.starts import role_objectives
 from caseweight.solver.transport import role_flows
 from caseweight.solver.warm_start import first_fit
-from conftest import Runner, exact_optimum
-from test_bound import siblings_authority
+from conftest import Runner
+from test_bound import proven_family
 from test_lns import FAR, generated
 
 
@@ -55,14 +53,9 @@ def test_no_thread_where_nothing_is_above_the_lp(tmp_path: Path) -> None:
 
 
 def test_the_early_bound_is_below_the_proven_optimum(run_authority: Runner) -> None:
-    proposal = run_authority(siblings_authority(members=5), time_limit=20.0).proposal
-    instance = proposal.instance
-    _, optimum = exact_optimum(instance)
-    incumbent = proposal.result.assignment
-    upper = role_objectives(instance, incumbent)
-    room = {role: float(value) for role, value in upper.items()}  # everything above 0
-    early = start_early_bound(instance, incumbent, room, time.perf_counter() + 30, 0)
+    family = proven_family(run_authority, time_limit=20.0)
+    room = {role: float(value) for role, value in family.upper.items()}  # everything above 0
+    early = start_early_bound(family.instance, family.incumbent, room, time.perf_counter() + 30, 0)
     assert early is not None and early.role is Role.SOCIAL_WORKER
-    raised = early.raised(dict.fromkeys(upper, 0), upper[early.role])
-    assert 0 < sum(raised.values()) <= optimum
-    assert np.array_equal(incumbent, proposal.result.assignment)  # the proposal is untouched
+    raised = early.raised(dict.fromkeys(family.upper, 0), family.upper[early.role])
+    assert 0 < sum(raised.values()) <= family.optimum

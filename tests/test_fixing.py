@@ -17,7 +17,7 @@ from caseweight.solver.root_bound import root_bounds
 from caseweight.solver.starts import role_objectives
 from caseweight.solver.warm_start import UNALLOCATED, first_fit
 from conftest import Runner, exact_optimum
-from test_bound import siblings_authority
+from test_bound import proven_family, siblings_authority
 from test_lns import FAR, generated
 
 
@@ -61,11 +61,7 @@ def test_sibling_groups_keep_the_optimum_open(run_authority: Runner) -> None:
 
 
 def test_the_root_over_open_pairs_stays_below_the_optimum(run_authority: Runner) -> None:
-    proposal = run_authority(siblings_authority(members=5), time_limit=5.0).proposal
-    instance = proposal.instance
-    _, optimum = exact_optimum(instance)
-    incumbent = proposal.result.assignment
-    upper = role_objectives(instance, incumbent)
+    instance, incumbent, upper, optimum = proven_family(run_authority, time_limit=5.0)
     bounds = lower_bound(instance, incumbent, upper, 2.0)
     assert Role.SOCIAL_WORKER in bounds.open_pairs
     raised = root_bounds(

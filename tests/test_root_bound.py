@@ -19,8 +19,8 @@ from caseweight.solver.root_bound import root_bounds
 from caseweight.solver.solve import SolveSettings, solve
 from caseweight.solver.starts import role_objectives
 from caseweight.solver.warm_start import first_fit
-from conftest import Runner, exact_optimum
-from test_bound import siblings_authority
+from conftest import Runner
+from test_bound import proven_family
 from test_lns import FAR, generated
 
 
@@ -55,11 +55,8 @@ def test_a_role_too_large_is_left_to_the_lagrangian(
 
 
 def test_the_root_bound_is_below_the_proven_optimum(run_authority: Runner) -> None:
-    proposal = run_authority(siblings_authority(members=5), time_limit=20.0).proposal
-    instance = proposal.instance
-    _, optimum = exact_optimum(instance)
-    incumbent = proposal.result.assignment
-    bounds = {role: 0 for role in role_objectives(instance, incumbent)}
+    instance, incumbent, upper, optimum = proven_family(run_authority, time_limit=20.0)
+    bounds = dict.fromkeys(upper, 0)
     raised = root_bounds(instance, incumbent, bounds, time.perf_counter() + 30)
     assert sum(raised.values()) <= optimum
     assert raised[Role.SOCIAL_WORKER] > 0  # it proved something
