@@ -31,12 +31,7 @@ import numpy as np
 from caseweight.problem import Role
 from caseweight.solver.instance import Instance
 from caseweight.solver.role_mip import RoleMip
-from caseweight.solver.root_bound import (
-    DUAL_TOLERANCE,
-    MIN_ROOT_SECONDS,
-    ROOT_PAIR_LIMIT,
-    SETUP_SECONDS_PER_PAIR,
-)
+from caseweight.solver.root_bound import ROOT_PAIR_LIMIT, highs_dual, with_dual
 from caseweight.solver.starts import role_objectives
 
 #: Seconds past the deadline the caller waits for HiGHS to stop on its clock.
@@ -61,20 +56,14 @@ class EarlyBound:
 
     def _run(self, instance: Instance, incumbent: np.ndarray, seed: int) -> None:
         mip = RoleMip(instance, self.role, instance.role_costs[self.role].eligible)
-        left = self.deadline - time.perf_counter() - len(mip.x) * SETUP_SECONDS_PER_PAIR
-        if left >= MIN_ROOT_SECONDS:
-            result = mip.root(incumbent, left, seed, branch=True)
-            self._dual = float(result.termination.objective_bounds.dual_bound)
+        self._dual = highs_dual(mip, incumbent, self.deadline, seed, branch=True)
 
     def raised(self, bounds: dict[Role, int], upper: float) -> dict[Role, int]:
         """``bounds`` with this role's raised to HiGHS's, capped at ``upper``, once it stops."""
         self._thread.join(max(0.0, self.deadline - time.perf_counter()) + JOIN_GRACE)
-        out = dict(bounds)
-        if self._thread.is_alive() or not math.isfinite(self._dual):
-            return out
-        proven = math.floor(self._dual - DUAL_TOLERANCE * abs(self._dual))
-        out[self.role] = max(out.get(self.role, 0), min(proven, int(upper)))
-        return out
+        if self._thread.is_alive():
+            return dict(bounds)
+        return with_dual(bounds, self.role, self._dual, upper)
 
 
 def start_early_bound(

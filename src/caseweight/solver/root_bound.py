@@ -86,18 +86,27 @@ def root_bounds(
         if deadline - time.perf_counter() < int(allowed.sum()) * SECONDS_PER_ROOT_PAIR:
             continue
         mip = RoleMip(instance, role, allowed)
-        dual = _root(mip, incumbent, deadline, seed, branch=k == len(chosen) - 1)
-        if math.isfinite(dual):
-            proven = math.floor(dual - DUAL_TOLERANCE * abs(dual))
-            out[role] = max(out[role], min(proven, int(upper[role])))
+        dual = highs_dual(mip, incumbent, deadline, seed, branch=k == len(chosen) - 1)
+        out = with_dual(out, role, dual, upper[role])
     return out
 
 
-def _root(mip: RoleMip, incumbent: np.ndarray, deadline: float, seed: int, branch: bool) -> float:
+def highs_dual(
+    mip: RoleMip, incumbent: np.ndarray, deadline: float, seed: int, branch: bool
+) -> float:
     """HiGHS's dual bound after its root node (with ``branch``, after branch and
-    bound to ``deadline``), or when the clock stops it."""
+    bound to ``deadline``), or when the clock stops it; -inf without the time."""
     left = deadline - time.perf_counter() - len(mip.x) * SETUP_SECONDS_PER_PAIR
     if left < MIN_ROOT_SECONDS:
         return -math.inf
     result = mip.root(incumbent, left, seed, branch)
     return float(result.termination.objective_bounds.dual_bound)
+
+
+def with_dual(bounds: dict[Role, int], role: Role, dual: float, upper: float) -> dict[Role, int]:
+    """``bounds`` with ``role``'s raised to HiGHS's ``dual`` (less its float
+    tolerance), capped at the role's objective ``upper``."""
+    if not math.isfinite(dual):
+        return bounds
+    proven = math.floor(dual - DUAL_TOLERANCE * abs(dual))
+    return {**bounds, role: max(bounds.get(role, 0), min(proven, int(upper)))}
