@@ -32,7 +32,7 @@ def test_the_role_furthest_above_its_lp_is_bounded_beside_the_search(tmp_path: P
     early = start_early_bound(instance, incumbent, room, time.perf_counter() + 30, 0)
     assert early is not None
     assert early.role is max(room, key=lambda ro: room[ro] / upper[ro])
-    root = RoleMip(instance, early.role, instance.role_costs[early.role].eligible).root(
+    root = RoleMip(instance, early.role, instance.role_costs[early.role].eligible).bound(
         incumbent, 30, 0
     )
     start = {early.role: 0}

@@ -77,8 +77,19 @@ def test_the_role_furthest_from_its_bound_branches_on_past_its_root(tmp_path: Pa
     instance, incumbent, upper, bounds = climbed_and_bounded(tmp_path, seed=5)
     role = Role.PERSONAL_ADVISER  # the further from its bound here
     eligible = instance.role_costs[role].eligible
-    root = RoleMip(instance, role, eligible).root(incumbent, 60, 0)
+    root = RoleMip(instance, role, eligible).bound(incumbent, 60, 0)
     assert root.termination.reason != mathopt.TerminationReason.OPTIMAL  # the root leaves a gap
     raised = root_bounds(instance, incumbent, bounds, time.perf_counter() + 60)
     assert raised[role] > root.termination.objective_bounds.dual_bound
     assert raised[role] <= upper[role]
+
+
+def test_the_bound_spends_no_time_on_allocations(tmp_path: Path) -> None:
+    """For a bound HiGHS keeps the hinted allocation and only proves: its
+    root starts from the LP and ends at or above it, never above the hint."""
+    instance, incumbent, upper, bounds = climbed_and_bounded(tmp_path, seed=5)
+    role = Role.PERSONAL_ADVISER
+    result = RoleMip(instance, role, instance.role_costs[role].eligible).bound(incumbent, 60, 0)
+    found = result.termination.objective_bounds
+    assert found.primal_bound == pytest.approx(upper[role])  # the hint, no search of its own
+    assert bounds[role] <= found.dual_bound <= upper[role]

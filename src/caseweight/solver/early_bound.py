@@ -7,17 +7,16 @@ from the first proposal to the deadline instead of only in what the search
 leaves. The role is the one furthest above its LP (the min-cost flow, less
 the sibling splits it leaves out), with at most ROOT_PAIR_LIMIT eligible
 pairs and time for its root before the deadline: the demo's advisers, whose
-root takes about 14 s and whose first few dozen nodes lift the bound
-another 126,000 (:mod:`.root_bound`). With less time it is not started: a
-root cut short beside the search proves less than the one after it, which
-gets the open pairs (the demo at 5 s: 4.34% against 4.25%).
+root takes about 2.3 s and whose nodes lift the bound another 124,000 by
+30 s (:mod:`.root_bound`). With less time it is not started: the role's
+root is left to the end, where it gets the open pairs.
 
 The thread only reads the instance (a role's prices and rules do not change
 during the search) and is hinted with the climb's allocation, a feasible
 one, so HiGHS may prune by its objective; what it proves is capped at the
 final proposal's objective, as every bound is. The proposal never depends
-on it. HiGHS's nodes are capped (:data:`.role_mip.BRANCH_NODES`): its tree
-held about 500 MB after 80 s on the demo's advisers.
+on it. HiGHS's nodes are capped (:data:`.role_mip.BRANCH_NODES`): the
+demo's command peaks at 840 MB with 60 s.
 """
 
 from __future__ import annotations
@@ -37,8 +36,8 @@ from caseweight.solver.starts import role_objectives
 #: Seconds past the deadline the caller waits for HiGHS to stop on its clock.
 JOIN_GRACE = 1.0
 #: Seconds a role's root needs per eligible pair, building included (the
-#: demo's advisers: 14 s for 15,600 pairs); with less time left, no thread.
-EARLY_SECONDS_PER_PAIR = 1e-3
+#: demo's advisers: 3.2 s for 15,600 pairs); with less time left, no thread.
+EARLY_SECONDS_PER_PAIR = 2e-4
 
 
 class EarlyBound:

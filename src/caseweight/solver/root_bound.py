@@ -1,18 +1,19 @@
 """A stronger bound where the time is left: HiGHS over a whole role, root and branching.
 
 The Lagrangian (:mod:`.lagrangian`) is as strong as the LP. HiGHS's root node
-over every eligible pair of a role, with its cuts, is stronger: on the demo
-it proves the social workers' optimum in 3.9 s (bound 5,315,523 against the
-Lagrangian's 5,279,369; the optimum is 5,315,670) and lifts the advisers'
-bound from 5,318,989 to 5,415,652 in 32 s. Pairs that no allocation better
-than the incumbent can use (:mod:`.fixing`) are left out, and the bound is
-capped at the incumbent's objective, which keeps it valid over every pair:
-the demo's social workers' optimum is then proven over 5,097 of 42,660
-pairs in 2.3 s.
+over every eligible pair of a role, with its cuts, is stronger: from the
+climb's allocation on the demo it proves the social workers' optimum
+(5,315,670, against the Lagrangian's 5,279,369) in 2.5 s and lifts the
+advisers' bound from 5,318,989 to 5,415,624 in 2.3 s, with HiGHS's searches
+for allocations off (:func:`.role_mip.bound_parameters`). Pairs that no
+allocation better than the incumbent can use (:mod:`.fixing`) are left out,
+and the bound is capped at the incumbent's objective, which keeps it valid
+over every pair: the demo's social workers' optimum is then proven over
+about 4,400 of 42,660 pairs in 0.7 to 1.7 s.
 
 The last role it takes goes on into branch and bound until the time is up
-(the demo's advisers at 60 s: 5,415,648 at the root, 5,541,916 after a few
-dozen nodes). It serves the bound only, never the proposal, which is fixed
+(the demo's advisers at 60 s: 5,415,624 at the root, 5,553,686 after 282
+nodes). It serves the bound only, never the proposal, which is fixed
 by then: the bound may use the clock, the proposal may not. HiGHS's dual
 bound is valid whenever it stops, so the time limit only decides how much
 it proves.
@@ -34,7 +35,7 @@ from caseweight.solver.starts import role_objectives
 #: MathOpt builds one Python object per pair (1.7 s for the demo's 42,660).
 ROOT_PAIR_LIMIT = 60_000
 #: Seconds a root needs per eligible pair at the least, building included
-#: (measured 0.13 ms on the demo's social workers, 2.1 ms on its advisers):
+#: (measured 0.13 ms on the demo's social workers, 0.2 ms on its advisers):
 #: with less time left than this, HiGHS is not started.
 SECONDS_PER_ROOT_PAIR = 1.3e-4
 #: What HiGHS spends per pair before it looks at its clock (MathOpt's model
@@ -62,10 +63,9 @@ def root_bounds(
     HiGHS is given ``incumbent`` (its cuts and reduced-cost fixing use the
     best known objective) and a role's ``open_pairs`` (every eligible pair
     where none are given). The role closest to its bound goes first: a tight
-    LP makes a quick root (the demo's social workers: 3.9 s; its advisers,
-    11% above, 32 s). The last role branches on until ``deadline``: what is
-    left of the time goes where the bound is furthest from the objective
-    (the demo at 60 s: advisers 5,415,585 at the root, 5.54 M branching).
+    LP makes a quick root. The last role branches on until ``deadline``:
+    what is left of the time goes where the bound is furthest from the
+    objective.
     ``skip``: a role HiGHS already works on beside the search (:mod:`.early_bound`).
     """
     out = dict(bounds)
@@ -99,7 +99,7 @@ def highs_dual(
     left = deadline - time.perf_counter() - len(mip.x) * SETUP_SECONDS_PER_PAIR
     if left < MIN_ROOT_SECONDS:
         return -math.inf
-    result = mip.root(incumbent, left, seed, branch)
+    result = mip.bound(incumbent, left, seed, branch)
     return float(result.termination.objective_bounds.dual_bound)
 
 
