@@ -36,8 +36,10 @@ from caseweight.solver.starts import role_objectives
 #: Seconds past the deadline the caller waits for HiGHS to stop on its clock.
 JOIN_GRACE = 1.0
 #: Seconds a role's root needs per eligible pair, building included (the
-#: demo's advisers: 3.2 s for 15,600 pairs); with less time left, no thread.
-EARLY_SECONDS_PER_PAIR = 2e-4
+#: demo's advisers: 3.2 s for 15,600 pairs, 2.2 s of it HiGHS, which stops on
+#: its own clock); with less time left, no thread. The demo at 5 s has about
+#: 3.1 s left after the climb: its advisers' root fits and ends at the limit.
+EARLY_SECONDS_PER_PAIR = 1.7e-4
 
 
 class EarlyBound:
