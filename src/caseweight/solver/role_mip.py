@@ -152,8 +152,8 @@ class RoleMip:
 
 #: Nodes at most when branching for a bound: the demo's advisers' bound
 #: reaches 5,575,091 after 301 nodes (60 s, from the climb's allocation); the
-#: cap keeps a long limit's memory in check (the tree held about 500 MB after
-#: 80 s).
+#: cap keeps a long limit's memory in check (the demo's command peaks at
+#: 840 MB with 60 s).
 BRANCH_NODES = 1_000
 
 
