@@ -93,3 +93,40 @@ def test_the_bound_spends_no_time_on_allocations(tmp_path: Path) -> None:
     found = result.termination.objective_bounds
     assert found.primal_bound == pytest.approx(upper[role])  # the hint, no search of its own
     assert bounds[role] <= found.dual_bound <= upper[role]
+
+
+def test_rule_5_holds_for_a_fraction_of_a_young_person(tmp_path: Path) -> None:
+    """In the MIP's LP relaxation a worker above the hard limit who takes a
+    share t of a young person new to them lets at least t times their excess
+    go: receiving at all moves their limit from what they hold towards the
+    hard limit, in proportion. (With everything they might hold as the
+    limit's slack, the demo's advisers' LP was 5,318,990 against 5,397,293,
+    and HiGHS's root 5,415,023 against 5,584,603.)"""
+    instance, _, _, _ = climbed_and_bounded(tmp_path, seed=5)
+    role = Role.PERSONAL_ADVISER
+    costs = instance.role_costs[role]
+    mip = RoleMip(instance, role, costs.eligible)
+    pairs = list(zip(mip.pair_rows.tolist(), mip.pair_cols.tolist(), strict=True))
+    tried = 0
+    for j, w in enumerate(int(w) for w in costs.workers):
+        own = sorted((i for i, c in pairs if c == j and costs.current[i] == j), key=mip.points.item)
+        excess = int(mip.points[own].sum()) - int(instance.hard_limit[w])
+        newcomers = [i for i, c in pairs if c == j and costs.current[i] != j]
+        if excess <= 0 or not own or not newcomers:
+            continue
+        # the smallest they hold could make room for a share t of the newcomer,
+        # but not for t of the newcomer and t of the excess
+        share = mip.points[own[0]] / (mip.points[newcomers[0]] + excess / 2)
+        if share >= 1:
+            continue
+        relaxed = RoleMip(instance, role, costs.eligible)
+        for var in relaxed.model.variables():
+            var.integer = False
+        for i in own[1:]:
+            relaxed.x[pairs.index((i, j))].lower_bound = 1.0
+        newcomer = relaxed.x[pairs.index((newcomers[0], j))]
+        newcomer.lower_bound = newcomer.upper_bound = float(share)
+        result = mathopt.solve(relaxed.model, mathopt.SolverType.HIGHS)
+        assert result.termination.reason == mathopt.TerminationReason.INFEASIBLE
+        tried += 1
+    assert tried > 0

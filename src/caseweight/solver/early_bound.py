@@ -7,9 +7,9 @@ from the first proposal to the deadline instead of only in what the search
 leaves. The role is the one furthest above its LP (the min-cost flow, less
 the sibling splits it leaves out), with at most ROOT_PAIR_LIMIT eligible
 pairs and time for its root before the deadline: the demo's advisers, whose
-root takes about 2.3 s and whose nodes lift the bound another 124,000 by
-30 s (:mod:`.root_bound`). With less time it is not started: the role's
-root is left to the end, where it gets the open pairs.
+root reaches 5,549,235 in 2 s (:mod:`.root_bound`). With less time it is
+not started: the role's root is left to the end, where it gets the open
+pairs. The Lagrangian then gives the role no time (:func:`.bound.lower_bound`).
 
 The thread only reads the instance (a role's prices and rules do not change
 during the search) and is hinted with the climb's allocation, a feasible
@@ -35,11 +35,11 @@ from caseweight.solver.starts import role_objectives
 
 #: Seconds past the deadline the caller waits for HiGHS to stop on its clock.
 JOIN_GRACE = 1.0
-#: Seconds a role's root needs per eligible pair, building included (the
-#: demo's advisers: 3.2 s for 15,600 pairs, 2.2 s of it HiGHS, which stops on
-#: its own clock); with less time left, no thread. The demo at 5 s has about
-#: 3.1 s left after the climb: its advisers' root fits and ends at the limit.
-EARLY_SECONDS_PER_PAIR = 1.7e-4
+#: Seconds a role's root needs per eligible pair, building included; with
+#: less time left, no thread. The demo's advisers (15,600 pairs, built in
+#: 0.1 s): 5,509,898 with a 1 s limit (1.3 s in all), 5,549,235 with 2 s. The
+#: demo at 5 s has 2.5-2.7 s left after the climb: the thread starts.
+EARLY_SECONDS_PER_PAIR = 1e-4
 
 
 class EarlyBound:

@@ -21,100 +21,114 @@ from ortools.math_opt.python import mathopt
 from caseweight.problem import Role
 from caseweight.solver.instance import Instance
 from caseweight.solver.lagrangian import load_ceilings
+from caseweight.solver.mip_builder import MipBuilder
 from caseweight.solver.warm_start import UNALLOCATED
+
+INFINITY = float("inf")
 
 
 class RoleMip:
-    """x[i, j] for each allowed (requirement row, worker column) pair of one role."""
+    """x[k] for each allowed (requirement row, worker column) pair of one role,
+    ``pair_rows[k]``, ``pair_cols[k]``, in row-major order; built as arrays
+    (:mod:`.mip_builder`)."""
 
     def __init__(self, instance: Instance, role: Role, allowed: np.ndarray) -> None:
         self.instance, self.costs = instance, instance.role_costs[role]
-        self.model = mathopt.Model(name=f"caseweight-{role.value}")
         self.rows = [int(r) for r in self.costs.requirements]
-        self.x: dict[tuple[int, int], mathopt.Variable] = {}
-        self.objective: list[mathopt.LinearExpression] = []
-        self._assignment(allowed)
-        self._workers()
-        self._siblings()
-        self.model.minimize(mathopt.fast_sum(self.objective))
+        self.points = np.array([instance.requirements[r].points for r in self.rows], dtype=float)
+        self.pair_rows, self.pair_cols = (a.astype(np.int64) for a in np.nonzero(allowed))
+        self.n_pairs = len(self.pair_rows)
+        build = MipBuilder(f"caseweight-{role.value}")
+        self._assignment(build)
+        self._workers(build)
+        self._siblings(build)
+        self.model = build.model()
+        self._x: list[mathopt.Variable] | None = None
 
-    def _assignment(self, allowed: np.ndarray) -> None:
+    @property
+    def x(self) -> list[mathopt.Variable]:
+        """The pairs' variables, by pair."""
+        if self._x is None:
+            self._x = [self.model.get_variable(k, validate=False) for k in range(self.n_pairs)]
+        return self._x
+
+    def _assignment(self, build: MipBuilder) -> None:
         inst, total = self.instance, self.costs.total
-        for i, j in zip(*np.nonzero(allowed), strict=True):
-            var = self.model.add_binary_variable()
-            self.x[int(i), int(j)] = var
-            self.objective.append(float(total[i, j]) * var)
-        self.by_row: dict[int, list[tuple[int, mathopt.Variable]]] = {
-            i: [] for i in range(len(self.rows))
-        }
-        for (i, j), var in self.x.items():
-            self.by_row[i].append((j, var))
-        for i, r in enumerate(self.rows):
-            chosen = mathopt.fast_sum(var for _, var in self.by_row[i])
-            if inst.keepable[r]:  # rule 5: nobody is taken from a worker who can keep them
-                self.model.add_linear_constraint(chosen == 1)
-            else:
-                left = self.model.add_binary_variable()
-                self.objective.append(float(inst.unallocated_cost[r]) * left)
-                self.model.add_linear_constraint(chosen + left == 1)
+        rows, cols = self.pair_rows, self.pair_cols
+        build.variables(self.n_pairs, 0, 1, total[rows, cols], integer=True)
+        assign = build.rows(len(self.rows), 1, 1)
+        build.terms(assign[rows], np.arange(self.n_pairs), 1)
+        # rule 5: nobody is taken from a worker who can keep them; anyone else
+        # may be left unallocated at their price
+        free = np.flatnonzero(~inst.keepable[self.costs.requirements])
+        left = build.variables(
+            len(free), 0, 1, inst.unallocated_cost[self.costs.requirements[free]], integer=True
+        )
+        build.terms(assign[free], left, 1)
 
-    def _workers(self) -> None:
+    def _workers(self, build: MipBuilder) -> None:
         """Balance segments either side of the target, and hard rule 5."""
-        inst, costs, model = self.instance, self.costs, self.model
-        points = [inst.requirements[r].points for r in self.rows]
+        inst, costs = self.instance, self.costs
         tops = load_ceilings(inst)
-        held: dict[int, list[tuple[int, mathopt.Variable]]] = {}
-        for (i, j), var in self.x.items():
-            held.setdefault(j, []).append((i, var))
+        rows, cols = self.pair_rows, self.pair_cols
+        by_col = np.argsort(cols, kind="stable")
+        starts = np.searchsorted(cols[by_col], np.arange(len(costs.workers) + 1))
         for j, w in enumerate(int(w) for w in costs.workers):
             curve = inst.balance[w]
-            if curve is None or j not in held:
+            held = by_col[starts[j] : starts[j + 1]]
+            if curve is None or not len(held):
                 continue
-            load = mathopt.fast_sum(points[i] * var for i, var in held[j])
+            points = self.points[rows[held]]
+            load = build.rows(1, curve.target, curve.target)
+            build.terms(np.repeat(load, len(held)), held, points)
             above, below = curve.capped(int(tops[w]))
-            shift = []
-            for sign, segments in ((1, above), (-1, below)):
-                for size, cost in segments:
-                    part = model.add_variable(lb=0, ub=size)
-                    self.objective.append(float(cost) * part)
-                    shift.append(sign * part)
-            model.add_linear_constraint(load - mathopt.fast_sum(shift) == curve.target)
-            new = [var for i, var in held[j] if costs.current[i] != j]
-            if not new:
+            for sign, segments in ((-1, above), (1, below)):
+                if segments:
+                    sizes, prices = zip(*segments, strict=True)
+                    parts = build.variables(len(sizes), 0, sizes, prices)
+                    build.terms(np.repeat(load, len(parts)), parts, sign)
+            own = costs.current[rows[held]] == j
+            new = held[~own]
+            if not len(new):
                 continue
-            limit, most = int(inst.hard_limit[w]), sum(points[i] for i, _ in held[j])
-            receives = model.add_binary_variable()
-            for var in new:
-                model.add_linear_constraint(var <= receives)
-            model.add_linear_constraint(load <= limit + max(0, most - limit) * (1 - receives))
+            receives = build.variables(1, 0, 1, 0, integer=True)
+            links = build.rows(len(new), -INFINITY, 0)
+            build.terms(links, new, 1)
+            build.terms(links, np.repeat(receives, len(new)), -1)
+            # receiving: within the limits; not: at most those already held,
+            # so each limit moves by what the worker holds now, not by all it
+            # might hold (the demo's advisers' root: 5,415,023 -> 5,584,603)
+            kept, limit = float(points[own].sum()), float(inst.hard_limit[w])
+            rule = build.rows(1, -INFINITY, kept)
+            build.terms(np.repeat(rule, len(held) + 1), [*held, *receives], [*points, kept - limit])
             max_cases = inst.capacities[w].max_cases
             if max_cases is not None:
-                cases = mathopt.fast_sum(var for _, var in held[j])
-                spare = max(0, len(held[j]) - max_cases)
-                model.add_linear_constraint(cases <= max_cases + spare * (1 - receives))
+                cases, held_now = build.rows(1, -INFINITY, own.sum()), float(own.sum())
+                weights = [1.0] * len(held) + [held_now - max_cases]
+                build.terms(np.repeat(cases, len(held) + 1), [*held, *receives], weights)
 
-    def _siblings(self) -> None:
+    def _siblings(self, build: MipBuilder) -> None:
         row_of = {r: i for i, r in enumerate(self.rows)}
+        by_row = np.argsort(self.pair_rows, kind="stable")
+        starts = np.searchsorted(self.pair_rows[by_row], np.arange(len(self.rows) + 1))
         for members in self.instance.sibling_groups:
-            rows = {row_of[r] for r in members if r in row_of}
+            rows = sorted({row_of[r] for r in members if r in row_of})
             if len(rows) < 2:
                 continue
-            used: dict[int, mathopt.Variable] = {}
-            for i in sorted(rows):
-                for j, var in self.by_row[i]:
-                    if j not in used:
-                        used[j] = self.model.add_variable(lb=0, ub=1)
-                    self.model.add_linear_constraint(var <= used[j])
-            extra = self.model.add_variable(lb=0)
-            self.model.add_linear_constraint(extra >= mathopt.fast_sum(used.values()) - 1)
-            self.objective.append(float(self.instance.sibling_cost) * extra)
+            pairs = np.concatenate([by_row[starts[i] : starts[i + 1]] for i in rows])
+            workers, which = np.unique(self.pair_cols[pairs], return_inverse=True)
+            used = build.variables(len(workers), 0, 1, 0)
+            links = build.rows(len(pairs), -INFINITY, 0)
+            build.terms(links, pairs, 1)
+            build.terms(links, used[which], -1)
+            extra = build.variables(1, 0, INFINITY, float(self.instance.sibling_cost))
+            count = build.rows(1, -1, INFINITY)
+            build.terms(np.repeat(count, len(used) + 1), [*extra, *used], [1] + [-1] * len(used))
 
     def hint(self, assignment: np.ndarray) -> mathopt.ModelSolveParameters:
         workers = self.costs.workers
-        values = {
-            var: float(int(workers[j]) == int(assignment[self.rows[i]]))
-            for (i, j), var in self.x.items()
-        }
+        chosen = assignment[self.costs.requirements[self.pair_rows]] == workers[self.pair_cols]
+        values = dict(zip(self.x, chosen.astype(float).tolist(), strict=True))
         return mathopt.ModelSolveParameters(
             solution_hints=[mathopt.SolutionHint(variable_values=values)]
         )
@@ -140,13 +154,10 @@ class RoleMip:
     def assignment(self, result: mathopt.SolveResult, into: np.ndarray) -> np.ndarray:
         """``into`` with this role's requirements as ``result`` allocates them."""
         out = into.copy()
-        values = result.variable_values()
-        workers = self.costs.workers
-        for i, r in enumerate(self.rows):
-            out[r] = UNALLOCATED
-            for j, var in self.by_row[i]:
-                if values[var] > 0.5:
-                    out[r] = int(workers[j])
+        out[self.costs.requirements] = UNALLOCATED
+        taken = np.array(result.variable_values(self.x)) > 0.5
+        rows, cols = self.pair_rows[taken], self.pair_cols[taken]
+        out[self.costs.requirements[rows]] = self.costs.workers[cols]
         return out
 
 

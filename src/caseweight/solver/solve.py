@@ -177,6 +177,7 @@ def solve(
         role_objectives(instance, incumbent),
         max(0.0, deadline - time.perf_counter()),
         flows,
+        early.role if early is not None else None,
     )
     role_bounds = bounds.values
     # and HiGHS's root over a role's open pairs where the time left allows it
