@@ -3,18 +3,21 @@
 The search keeps one core busy (CP-SAT runs one worker; the climb is
 Python), and MathOpt lets go of Python's lock while HiGHS solves (a Python
 loop runs at full speed beside it), so a thread can work on a role's bound
-from the first proposal to the deadline instead of only in what the search
-leaves. The role is the one furthest above its LP (the min-cost flow, less
-the sibling splits it leaves out), with at most ROOT_PAIR_LIMIT eligible
-pairs and time for its root before the deadline: the demo's advisers, whose
-root reaches 5,549,235 in 2 s (:mod:`.root_bound`). With less time it is
-not started: the role's root is left to the end, where it gets the open
-pairs. The Lagrangian then gives the role no time (:func:`.bound.lower_bound`).
+from the LP's rounding, before the climb, to the deadline instead of only
+in what the search leaves (large's advisers: 18,394,497, the LP, when it
+started after the climb; 18,873,227 from before it). The role is the one
+furthest above its LP (the min-cost flow, less the sibling splits it
+leaves out), with at most ROOT_PAIR_LIMIT eligible pairs and time for its
+root before the deadline: the demo's advisers, whose root reaches
+5,549,235 in 2 s (:mod:`.root_bound`). With less time it is not started:
+the role's root is left to the end, where it gets the open pairs. Started,
+it has the role to itself: the Lagrangian gives that role no time
+(:func:`.bound.lower_bound`).
 
 The thread only reads the instance (a role's prices and rules do not change
-during the search) and is hinted with the climb's allocation, a feasible
-one, so HiGHS may prune by its objective; what it proves is capped at the
-final proposal's objective, as every bound is. The proposal never depends
+during the search) and is hinted with the LP's rounding, a feasible
+allocation, so HiGHS may prune by its objective; what it proves is capped
+at the final proposal's objective, as every bound is. The proposal never depends
 on it. HiGHS's nodes are capped (:data:`.role_mip.BRANCH_NODES`): the
 demo's command peaks at 840 MB with 60 s.
 """
@@ -37,8 +40,8 @@ from caseweight.solver.starts import role_objectives
 JOIN_GRACE = 1.0
 #: Seconds a role's root needs per eligible pair, building included; with
 #: less time left, no thread. The demo's advisers (15,600 pairs, built in
-#: 0.1 s): 5,509,898 with a 1 s limit (1.3 s in all), 5,549,235 with 2 s. The
-#: demo at 5 s has 2.5-2.7 s left after the climb: the thread starts.
+#: 0.1 s): 5,509,898 with a 1 s limit (1.3 s in all), 5,549,235 with 2 s.
+#: Large's advisers (130,260 pairs) start with about 17 s left at 20 s.
 EARLY_SECONDS_PER_PAIR = 1e-4
 
 

@@ -19,7 +19,6 @@ import time
 from typing import NamedTuple
 
 import numpy as np
-from ortools.math_opt.python import mathopt
 
 from caseweight.problem import Role
 from caseweight.solver.instance import Candidate, Instance
@@ -72,8 +71,8 @@ def polish(instance: Instance, incumbent: np.ndarray, budget: Budget) -> Polish:
         spent += planned
         mip = RoleMip(instance, role, allowed)
         result = mip.root(incumbent, max(0.05, budget.ends - time.perf_counter()), budget.seed)
-        cut |= result.termination.limit == mathopt.Limit.TIME
-        if not result.has_primal_feasible_solution():
+        cut |= result.timed_out
+        if result.values is None:
             continue
         found = mip.assignment(result, incumbent)
         if role_objectives(instance, found)[role] < role_objectives(instance, incumbent)[role]:

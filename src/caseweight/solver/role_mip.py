@@ -19,6 +19,8 @@ import numpy as np
 from ortools.math_opt.python import mathopt
 
 from caseweight.problem import Role
+from caseweight.solver import highs
+from caseweight.solver.highs import Outcome
 from caseweight.solver.instance import Instance
 from caseweight.solver.lagrangian import load_ceilings
 from caseweight.solver.mip_builder import MipBuilder
@@ -42,15 +44,7 @@ class RoleMip:
         self._assignment(build)
         self._workers(build)
         self._siblings(build)
-        self.model = build.model()
-        self._x: list[mathopt.Variable] | None = None
-
-    @property
-    def x(self) -> list[mathopt.Variable]:
-        """The pairs' variables, by pair."""
-        if self._x is None:
-            self._x = [self.model.get_variable(k, validate=False) for k in range(self.n_pairs)]
-        return self._x
+        self.proto = build.proto()
 
     def _assignment(self, build: MipBuilder) -> None:
         inst, total = self.instance, self.costs.total
@@ -65,6 +59,9 @@ class RoleMip:
             len(free), 0, 1, inst.unallocated_cost[self.costs.requirements[free]], integer=True
         )
         build.terms(assign[free], left, 1)
+        self.left = dict(zip(free.tolist(), left.tolist(), strict=True))
+        #: each ``receives`` variable, by worker column, with the pairs new to them
+        self.receives: dict[int, tuple[int, np.ndarray]] = {}
 
     def _workers(self, build: MipBuilder) -> None:
         """Balance segments either side of the target, and hard rule 5."""
@@ -88,24 +85,52 @@ class RoleMip:
                     parts = build.variables(len(sizes), 0, sizes, prices)
                     build.terms(np.repeat(load, len(parts)), parts, sign)
             own = costs.current[rows[held]] == j
-            new = held[~own]
-            if not len(new):
-                continue
+            if len(held) > own.sum():  # someone new to them may come
+                self._receive_within_limits(build, w, held, points, own, int(tops[w]))
+
+    def _receive_within_limits(
+        self,
+        build: MipBuilder,
+        w: int,
+        held: np.ndarray,
+        points: np.ndarray,
+        own: np.ndarray,
+        top: int,
+    ) -> None:
+        """Rule 5: receiving, within the hard limit and ``max_cases``; not, at most
+        what the worker holds now.
+
+        Within both now, a worker stays within them whatever they receive, so
+        each rule is one row. Above one, a binary ``receives`` (at least each
+        new pair) moves the limit from what they hold to the rule's, in
+        proportion: the demo's advisers' root 5,415,023 -> 5,584,603 against
+        a limit that moved by all they might hold. Only those workers get
+        the link rows, one per new pair (large's advisers: presolve 4 s
+        with one per new pair of every adviser).
+        """
+        inst = self.instance
+        kept, limit = float(points[own].sum()), float(inst.hard_limit[w])
+        max_cases = inst.capacities[w].max_cases
+        cases_now = float(own.sum())
+        over = kept > limit or (max_cases is not None and cases_now > max_cases)
+        if over:
             receives = build.variables(1, 0, 1, 0, integer=True)
+            new = held[~own]
+            self.receives[int(self.pair_cols[held[0]])] = (int(receives[0]), new)
             links = build.rows(len(new), -INFINITY, 0)
             build.terms(links, new, 1)
             build.terms(links, np.repeat(receives, len(new)), -1)
-            # receiving: within the limits; not: at most those already held,
-            # so each limit moves by what the worker holds now, not by all it
-            # might hold (the demo's advisers' root: 5,415,023 -> 5,584,603)
-            kept, limit = float(points[own].sum()), float(inst.hard_limit[w])
-            rule = build.rows(1, -INFINITY, kept)
-            build.terms(np.repeat(rule, len(held) + 1), [*held, *receives], [*points, kept - limit])
-            max_cases = inst.capacities[w].max_cases
-            if max_cases is not None:
-                cases, held_now = build.rows(1, -INFINITY, own.sum()), float(own.sum())
-                weights = [1.0] * len(held) + [held_now - max_cases]
-                build.terms(np.repeat(cases, len(held) + 1), [*held, *receives], weights)
+        everyone = np.ones(len(held))
+        for weights, now, most in ((points, kept, limit), (everyone, cases_now, max_cases)):
+            if most is None or (not over and weights is points and top <= limit):
+                continue  # no such rule, or the balance segments end at the limit
+            if over:
+                row = build.rows(1, -INFINITY, now)
+                variables = [*held, *receives]
+                build.terms(np.repeat(row, len(held) + 1), variables, [*weights, now - most])
+            else:
+                row = build.rows(1, -INFINITY, most)
+                build.terms(np.repeat(row, len(held)), held, weights)
 
     def _siblings(self, build: MipBuilder) -> None:
         row_of = {r: i for i, r in enumerate(self.rows)}
@@ -125,37 +150,51 @@ class RoleMip:
             count = build.rows(1, -1, INFINITY)
             build.terms(np.repeat(count, len(used) + 1), [*extra, *used], [1] + [-1] * len(used))
 
-    def hint(self, assignment: np.ndarray) -> mathopt.ModelSolveParameters:
+    def hint(self, assignment: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """``assignment`` as a hint for every binary variable (ids ascending,
+        values): with some left out, HiGHS solves a MIP to complete it
+        (large's advisers: 1.9 s without presolve)."""
         workers = self.costs.workers
         chosen = assignment[self.costs.requirements[self.pair_rows]] == workers[self.pair_cols]
-        values = dict(zip(self.x, chosen.astype(float).tolist(), strict=True))
-        return mathopt.ModelSolveParameters(
-            solution_hints=[mathopt.SolutionHint(variable_values=values)]
+        left = list(self.left.items())
+        receives = list(self.receives.values())
+        ids = np.array(
+            [*range(self.n_pairs), *(var for _, var in left), *(var for var, _ in receives)],
+            dtype=np.int64,
         )
+        values = np.concatenate(
+            [
+                chosen,
+                [assignment[self.rows[i]] == UNALLOCATED for i, _ in left],
+                [chosen[new].any() for _, new in receives],
+            ]
+        ).astype(float)
+        order = np.argsort(ids)
+        return ids[order], values[order]
 
-    def root(self, incumbent: np.ndarray, seconds: float, seed: int) -> mathopt.SolveResult:
+    def root(self, incumbent: np.ndarray, seconds: float, seed: int) -> Outcome:
         """HiGHS hinted with ``incumbent``, to its root node, for an allocation
         (:func:`root_parameters`)."""
         return self._solve(incumbent, root_parameters(seconds, seed))
 
     def bound(
         self, incumbent: np.ndarray, seconds: float, seed: int, branch: bool = False
-    ) -> mathopt.SolveResult:
+    ) -> Outcome:
         """HiGHS hinted with ``incumbent``, for its dual bound only: to its root
         node or, with ``branch``, on through branch and bound until ``seconds``
         are up (:func:`bound_parameters`)."""
         return self._solve(incumbent, bound_parameters(seconds, seed, branch))
 
-    def _solve(self, incumbent: np.ndarray, params: mathopt.SolveParameters) -> mathopt.SolveResult:
-        return mathopt.solve(
-            self.model, mathopt.SolverType.HIGHS, params=params, model_params=self.hint(incumbent)
-        )
+    def _solve(self, incumbent: np.ndarray, params: mathopt.SolveParameters) -> Outcome:
+        ids, values = self.hint(incumbent)
+        return highs.solve(self.proto, params, ids, values, self.n_pairs)
 
-    def assignment(self, result: mathopt.SolveResult, into: np.ndarray) -> np.ndarray:
-        """``into`` with this role's requirements as ``result`` allocates them."""
+    def assignment(self, outcome: Outcome, into: np.ndarray) -> np.ndarray:
+        """``into`` with this role's requirements as ``outcome`` allocates them."""
+        assert outcome.values is not None
         out = into.copy()
         out[self.costs.requirements] = UNALLOCATED
-        taken = np.array(result.variable_values(self.x)) > 0.5
+        taken = outcome.values > 0.5
         rows, cols = self.pair_rows[taken], self.pair_cols[taken]
         out[self.costs.requirements[rows]] = self.costs.workers[cols]
         return out
@@ -212,4 +251,5 @@ def bound_parameters(seconds: float, seed: int, branch: bool = False) -> mathopt
     for option in ALLOCATION_HEURISTICS:
         params.highs.bool_options[option] = False
     params.highs.double_options["mip_heuristic_effort"] = 0.0
+    params.presolve = mathopt.Emphasis.OFF
     return params

@@ -31,19 +31,21 @@ from caseweight.solver.instance import Instance
 from caseweight.solver.role_mip import RoleMip
 from caseweight.solver.starts import role_objectives
 
-#: Roles with more eligible pairs than this are left to the Lagrangian:
-#: MathOpt builds one Python object per pair (1.7 s for the demo's 42,660).
-ROOT_PAIR_LIMIT = 60_000
+#: Roles with more eligible pairs than this are left to the Lagrangian.
+#: Large's advisers (130,260 pairs): the LP after 4 s, 18,826,527 after 10 s
+#: against the Lagrangian's 18,263,549; large's social workers (356,119):
+#: no LP after 15 s.
+ROOT_PAIR_LIMIT = 150_000
 #: Seconds a root needs per eligible pair at the least, building included:
 #: with less time left than this, HiGHS is not started. The demo's social
 #: workers' 4,400 open pairs: 5,297,626 after 0.55 s, their optimum
 #: 5,315,670 proven after 0.96 s (built from arrays in 0.07 s).
 SECONDS_PER_ROOT_PAIR = 5e-5
-#: What HiGHS spends per pair before it looks at its clock (MathOpt's model
-#: conversion, presolve: measured up to 1.1 s over a 0.25 s limit for the
-#: demo's 42,660 social-worker pairs), taken off its time limit so that the
-#: command keeps to its own.
-SETUP_SECONDS_PER_PAIR = 2.5e-5
+#: What a solve spends per pair outside HiGHS's clock (the hint and the
+#: result, and HiGHS's last round of cuts past it: large's advisers 0.9 s
+#: over a 10 s limit), taken off its time limit so that the command keeps
+#: to its own.
+SETUP_SECONDS_PER_PAIR = 1e-5
 #: HiGHS's dual bound is a floating-point value; this share is taken off it.
 DUAL_TOLERANCE = 1e-6
 #: Less time than this left once the model is built: HiGHS is not started.
@@ -100,8 +102,7 @@ def highs_dual(
     left = deadline - time.perf_counter() - mip.n_pairs * SETUP_SECONDS_PER_PAIR
     if left < MIN_ROOT_SECONDS:
         return -math.inf
-    result = mip.bound(incumbent, left, seed, branch)
-    return float(result.termination.objective_bounds.dual_bound)
+    return mip.bound(incumbent, left, seed, branch).dual_bound
 
 
 def with_dual(bounds: dict[Role, int], role: Role, dual: float, upper: float) -> dict[Role, int]:

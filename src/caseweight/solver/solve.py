@@ -120,7 +120,9 @@ def solve(
        all their candidates, everyone else held fixed (:mod:`.lns`).
     4. The LP/Lagrangian lower bound (:mod:`.bound`, from the flows' prices)
        in the time left, so the gap is honest; then, where time is still
-       left, HiGHS's root over a whole role (:mod:`.root_bound`).
+       left, HiGHS's root over a whole role (:mod:`.root_bound`). From the
+       LP's rounding on, HiGHS's branch and bound on the role furthest above
+       its LP runs in a thread beside all this (:mod:`.early_bound`).
 
     Every step is bounded by work, not by the clock (one search worker and a
     deterministic time per CP-SAT model, HiGHS to one node), so the same
@@ -136,6 +138,15 @@ def solve(
     if all(role in flows for role, c in instance.role_costs.items() if len(c.requirements)):
         current = sum(objective_terms(instance, incumbent).values())
         _report(progress, "LP relaxation", started, current, sum(f.value for f in flows.values()))
+    # HiGHS on the role furthest above its LP, beside the search, for the
+    # bound: from the LP's rounding, so that it has the climb's time too
+    early = (
+        start_early_bound(
+            instance, incumbent, _room(instance, incumbent, flows), deadline, settings.seed
+        )
+        if settings.root_bound
+        else None
+    )
     # the climb converges by work; the clock stops it only where the whole
     # search would have to stop (a slow machine)
     search_ends = deadline - settings.time_limit_seconds * BOUND_RESERVE
@@ -148,12 +159,6 @@ def solve(
     # (a long limit): planned from counts, like everything before it
     seconds = _polish_seconds(instance, settings.plan, climbed, flows)
     room = _room(instance, incumbent, flows)
-    # HiGHS on the role furthest above its LP, beside the search, for the bound
-    early = (
-        start_early_bound(instance, incumbent, room, deadline, settings.seed)
-        if settings.root_bound
-        else None
-    )
     polished = polish(instance, incumbent, Budget(seconds, room, settings.seed, search_ends))
     instance, incumbent = polished.instance, polished.assignment
     cut_short = cut_short or polished.cut

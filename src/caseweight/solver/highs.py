@@ -1,0 +1,79 @@
+"""HiGHS through MathOpt's model proto, with no Python object per variable.
+
+:func:`ortools.math_opt.python.mathopt.solve` takes a Python ``Model``: a
+hint names each variable by a Python object and the result comes back as a
+dictionary over every variable. On large's 130,260 advisers' pairs that
+cost about 2 s a solve (the hint 0.5 s, the model's export 0.3 s, reading
+the result 0.8 s), out of a bound's 12 s. Here the model stays the proto
+:mod:`.mip_builder` wrote, the hint is two arrays and only the pairs'
+values come back: MathOpt's own C++ entry point, which ``mathopt.solve``
+calls with the same arguments.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from ortools.math_opt import model_parameters_pb2, model_pb2, result_pb2, solution_pb2
+from ortools.math_opt.core.python import solver as core_solver
+from ortools.math_opt.python import mathopt
+from ortools.math_opt.python.callback import CallbackRegistration
+from ortools.math_opt.python.init_arguments import StreamableSolverInitArguments
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What a HiGHS solve proved and found."""
+
+    dual_bound: float
+    primal_bound: float
+    optimal: bool
+    #: stopped by its time limit (not by its node limit or a proof)
+    timed_out: bool
+    #: the first ``n_values`` variables' values in the best allocation found, if any
+    values: np.ndarray | None
+
+
+def solve(
+    model: model_pb2.ModelProto,
+    params: mathopt.SolveParameters,
+    hint_ids: np.ndarray,
+    hint_values: np.ndarray,
+    n_values: int,
+) -> Outcome:
+    """Solve ``model`` with HiGHS from the hint (``hint_ids`` ascending)."""
+    model_params = model_parameters_pb2.ModelSolveParametersProto()
+    hint = model_params.solution_hints.add().variable_values
+    hint.ids.extend(hint_ids.tolist())
+    hint.values.extend(hint_values.tolist())
+    wanted = model_params.variable_values_filter
+    wanted.filter_by_ids = wanted.skip_zero_values = True
+    wanted.filtered_ids.extend(range(n_values))
+    result = core_solver.solve(
+        model,
+        mathopt.SolverType.HIGHS.value,
+        StreamableSolverInitArguments().to_proto(),
+        params.to_proto(),
+        model_params,
+        None,
+        CallbackRegistration().to_proto(),
+        None,
+        None,
+    )
+    termination = result.termination
+    values = None
+    for solution in result.solutions:
+        primal = solution.primal_solution
+        if primal.feasibility_status == solution_pb2.SOLUTION_STATUS_FEASIBLE:
+            values = np.zeros(n_values)
+            found = primal.variable_values
+            values[np.array(found.ids, dtype=np.int64)] = np.array(found.values)
+            break
+    return Outcome(
+        dual_bound=termination.objective_bounds.dual_bound,
+        primal_bound=termination.objective_bounds.primal_bound,
+        optimal=termination.reason == result_pb2.TERMINATION_REASON_OPTIMAL,
+        timed_out=termination.limit == result_pb2.LIMIT_TIME,
+        values=values,
+    )
