@@ -25,6 +25,7 @@ from caseweight.demo import DEMO_AS_OF, demo_paths
 from caseweight.io.inputs import read_problem
 from caseweight.pipeline import propose
 from caseweight.problem import Role
+from caseweight.solver import highs
 from caseweight.solver.instance import Instance
 from caseweight.solver.role_mip import RoleMip
 from caseweight.solver.starts import role_objectives
@@ -65,17 +66,14 @@ def main() -> None:
     started = time.perf_counter()
     mip = RoleMip(instance, role, allowed)
     built = time.perf_counter() - started
-    result = mathopt.solve(
-        mip.model,
-        mathopt.SolverType.HIGHS,
-        params=mathopt.SolveParameters(time_limit=timedelta(seconds=args.seconds)),
-        model_params=mip.hint(assignment),
-    )
-    found = result.objective_value() if result.has_primal_feasible_solution() else float("nan")
-    bound = result.termination.objective_bounds.dual_bound
+    ids, values = mip.hint(assignment)
+    params = mathopt.SolveParameters(time_limit=timedelta(seconds=args.seconds))
+    outcome = highs.solve(mip.proto, params, ids, values, mip.n_pairs)
+    found = outcome.primal_bound if outcome.values is not None else float("nan")
     print(
-        f"HiGHS ({len(mip.x):,} pairs, built in {built:.1f} s, {args.seconds:g} s): "
-        f"{result.termination.reason.name.lower()}, objective {found:,.0f}, bound {bound:,.0f}; "
+        f"HiGHS ({mip.n_pairs:,} pairs, built in {built:.1f} s, {args.seconds:g} s): "
+        f"{'optimal' if outcome.optimal else 'stopped'}, objective {found:,.0f}, "
+        f"bound {outcome.dual_bound:,.0f}; "
         f"caseweight {100 * (ours - found) / found:+.1f}% above HiGHS's best"
     )
 
