@@ -5,7 +5,10 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
+import pytest
+
 from caseweight.problem import Role
+from caseweight.solver import early_bound
 from caseweight.solver.early_bound import start_early_bound
 from caseweight.solver.local_search import climb
 from caseweight.solver.role_mip import RoleMip
@@ -44,6 +47,17 @@ def test_the_role_furthest_above_its_lp_is_bounded_beside_the_search(tmp_path: P
 def test_no_thread_without_time_for_its_root(tmp_path: Path) -> None:
     instance, incumbent, room = climbed(tmp_path, seed=5)
     assert start_early_bound(instance, incumbent, room, time.perf_counter() + 0.01, 0) is None
+
+
+def test_no_thread_for_a_role_past_the_thread_limit(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """HiGHS's setup, before it reads its clock, grows faster than the pairs:
+    a role past THREAD_PAIR_LIMIT is left to the Lagrangian."""
+    instance, incumbent, room = climbed(tmp_path, seed=7)
+    assert start_early_bound(instance, incumbent, room, time.perf_counter() + 30, 0) is not None
+    monkeypatch.setattr(early_bound, "THREAD_PAIR_LIMIT", 10)
+    assert start_early_bound(instance, incumbent, room, time.perf_counter() + 30, 0) is None
 
 
 def test_no_thread_where_nothing_is_above_the_lp(tmp_path: Path) -> None:

@@ -7,7 +7,7 @@ from the LP's rounding, before the climb, to the deadline instead of only
 in what the search leaves (large's advisers: 18,394,497, the LP, when it
 started after the climb; 18,873,227 from before it). The role is the one
 furthest above its LP (the min-cost flow, less the sibling splits it
-leaves out), with at most ROOT_PAIR_LIMIT eligible pairs and time for its
+leaves out), with at most THREAD_PAIR_LIMIT eligible pairs and time for its
 root before the deadline: the demo's advisers, whose root reaches
 5,549,235 in 2 s (:mod:`.root_bound`). With less time it is not started:
 the role's root is left to the end, where it gets the open pairs. Started,
@@ -33,7 +33,7 @@ import numpy as np
 from caseweight.problem import Role
 from caseweight.solver.instance import Instance
 from caseweight.solver.role_mip import RoleMip
-from caseweight.solver.root_bound import ROOT_PAIR_LIMIT, highs_dual, with_dual
+from caseweight.solver.root_bound import THREAD_PAIR_LIMIT, highs_dual, with_dual
 from caseweight.solver.starts import role_objectives
 
 #: Seconds past the deadline the caller waits for HiGHS to stop on its clock.
@@ -88,6 +88,6 @@ def start_early_bound(
     if not roles:
         return None
     pairs = int(instance.role_costs[roles[0]].eligible.sum())
-    if pairs > ROOT_PAIR_LIMIT or deadline - time.perf_counter() < pairs * EARLY_SECONDS_PER_PAIR:
+    if pairs > THREAD_PAIR_LIMIT or deadline - time.perf_counter() < pairs * EARLY_SECONDS_PER_PAIR:
         return None
     return EarlyBound(instance, roles[0], incumbent, deadline, seed)
