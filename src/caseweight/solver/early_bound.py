@@ -17,8 +17,8 @@ it has the role to itself: the Lagrangian gives that role no time
 The thread only reads the instance (a role's prices and rules do not change
 during the search) and is hinted with the LP's rounding, a feasible
 allocation, so HiGHS may prune by its objective; what it proves is capped
-at the final proposal's objective, as every bound is. The proposal never depends
-on it. HiGHS's nodes are capped (:data:`.role_mip.BRANCH_NODES`): the
+at the final proposal's objective, as every bound is. The proposal never
+depends on it. HiGHS's nodes are capped (:data:`.role_mip.BRANCH_NODES`): the
 demo's command peaks at 840 MB with 60 s.
 """
 

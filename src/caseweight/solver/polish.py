@@ -10,10 +10,10 @@ arrivals among full workers, which rule 5 makes hard for CP-SAT's search.
 HiGHS has no deterministic time limit, so it stops after its root node or
 at the first allocation it finds (counts, repeatable: its RINS sub-MIP
 finds the demo's advisers' re-pack at 0.9 s, and the rest of the root, to
-9.7 s, found nothing better), and is run only where the plan, from the number of free
-pairs, says that fits; the wall clock only stops a slow machine, and the
-proposal then says it may not be repeatable. The demo's advisers from the
-5 s proposal: 5,844,706 -> 5,679,235 in 0.9 s.
+9.7 s, found nothing better), and is run only where the plan, from the
+number of free pairs, says that fits; the wall clock only stops a slow
+machine, and the proposal then says it may not be repeatable. The demo's
+advisers from the 5 s proposal: 5,844,706 -> 5,679,235 in 0.9 s.
 """
 
 from __future__ import annotations
