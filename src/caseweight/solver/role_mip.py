@@ -40,6 +40,8 @@ class RoleMip:
         self.points = np.array([instance.requirements[r].points for r in self.rows], dtype=float)
         self.pair_rows, self.pair_cols = (a.astype(np.int64) for a in np.nonzero(allowed))
         self.n_pairs = len(self.pair_rows)
+        #: each ``receives`` variable, by worker column, with the pairs new to them
+        self.receives: dict[int, tuple[int, np.ndarray]] = {}
         build = MipBuilder(f"caseweight-{role.value}")
         self._assignment(build)
         self._workers(build)
@@ -60,8 +62,6 @@ class RoleMip:
         )
         build.terms(assign[free], left, 1)
         self.left = dict(zip(free.tolist(), left.tolist(), strict=True))
-        #: each ``receives`` variable, by worker column, with the pairs new to them
-        self.receives: dict[int, tuple[int, np.ndarray]] = {}
 
     def _workers(self, build: MipBuilder) -> None:
         """Balance segments either side of the target, and hard rule 5."""
@@ -244,11 +244,12 @@ def bound_parameters(seconds: float, seed: int, branch: bool = False) -> mathopt
     through branch and bound until ``seconds`` are up: a bound, not a
     proposal, so the clock may end it.
 
-    Its restarts stay on: once the root has fixed columns by their reduced
-    costs, presolve shrinks the model and a second root proves more. From the
-    climb's allocation the demo's social workers' optimum is proven in 2.5 s
-    with them and not in 6 s without; its advisers' bound reaches 5,575,091
-    after 60 s with them and stays at 5,530,104 from 25 s without.
+    Presolve is off: on large's advisers it took 4 s and removed nothing, and
+    without it the LP comes at 4 s instead of 6.5 s; the demo's roots are
+    higher at short limits and about the same with branching at 10-30 s.
+    HiGHS's restarts are left on but, with no presolve to shrink the model,
+    its log shows none (with the old rule-5 rows and presolve they had
+    taken the demo's advisers from 5,530,104 to 5,575,091 at 60 s).
     """
     params = root_parameters(seconds, seed)
     params.node_limit = BRANCH_NODES if branch else 1

@@ -2,21 +2,20 @@
 
 The Lagrangian (:mod:`.lagrangian`) is as strong as the LP. HiGHS's root node
 over every eligible pair of a role, with its cuts, is stronger: from the
-climb's allocation on the demo it proves the social workers' optimum
-(5,315,670, against the Lagrangian's 5,279,369) in 2.5 s and lifts the
-advisers' bound from 5,318,989 to 5,415,624 in 2.3 s, with HiGHS's searches
-for allocations off (:func:`.role_mip.bound_parameters`). Pairs that no
-allocation better than the incumbent can use (:mod:`.fixing`) are left out,
-and the bound is capped at the incumbent's objective, which keeps it valid
-over every pair: the demo's social workers' optimum is then proven over
-about 4,400 of 42,660 pairs in 0.7 to 1.7 s.
+5 s proposal on the demo it lifts the advisers' bound from the Lagrangian's
+5,397,293 to 5,552,368 in 2 s and 5,585,478 at the end of its root, with
+HiGHS's searches for allocations off (:func:`.role_mip.bound_parameters`).
+Pairs that no allocation better than the incumbent can use (:mod:`.fixing`)
+are left out, and the bound is capped at the incumbent's objective, which
+keeps it valid over every pair: the demo's social workers' optimum
+(5,315,670, against the Lagrangian's 5,279,369) is then proven over about
+4,400 of 42,660 pairs in about 1 s.
 
 The last role it takes goes on into branch and bound until the time is up
-(the demo's advisers at 60 s: 5,415,624 at the root, 5,553,686 after 282
-nodes). It serves the bound only, never the proposal, which is fixed
-by then: the bound may use the clock, the proposal may not. HiGHS's dual
-bound is valid whenever it stops, so the time limit only decides how much
-it proves.
+(the demo's advisers at 60 s: 5,588,721). It serves the bound only, never
+the proposal, which is fixed by then: the bound may use the clock, the
+proposal may not. HiGHS's dual bound is valid whenever it stops, so the
+time limit only decides how much it proves.
 """
 
 from __future__ import annotations
