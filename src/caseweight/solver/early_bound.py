@@ -36,7 +36,10 @@ from caseweight.solver.role_mip import RoleMip
 from caseweight.solver.root_bound import THREAD_PAIR_LIMIT, highs_dual, with_dual
 from caseweight.solver.starts import role_objectives
 
-#: Seconds past the deadline the caller waits for HiGHS to stop on its clock.
+#: Seconds before the deadline HiGHS's clock ends, which the caller waits
+#: for it to stop: inside the command's limit. Its root's cut rounds do not
+#: read the clock: on large's advisers one ran from 9 s to 24 s, past a 15 s
+#: limit; the bound is then the role's LP (:mod:`.rins`).
 JOIN_GRACE = 1.0
 #: Seconds a role's root needs per eligible pair, building included; with
 #: less time left, no thread. The demo's advisers (15,600 pairs, built in
@@ -46,7 +49,8 @@ EARLY_SECONDS_PER_PAIR = 1e-4
 
 
 class EarlyBound:
-    """One role's HiGHS branch and bound, running in a thread until ``deadline``."""
+    """One role's HiGHS branch and bound, running in a thread until ``deadline``
+    less :data:`JOIN_GRACE`."""
 
     def __init__(
         self, instance: Instance, role: Role, incumbent: np.ndarray, deadline: float, seed: int
@@ -60,11 +64,11 @@ class EarlyBound:
 
     def _run(self, instance: Instance, incumbent: np.ndarray, seed: int) -> None:
         mip = RoleMip(instance, self.role, instance.role_costs[self.role].eligible)
-        self._dual = highs_dual(mip, incumbent, self.deadline, seed, branch=True)
+        self._dual = highs_dual(mip, incumbent, self.deadline - JOIN_GRACE, seed, branch=True)
 
     def raised(self, bounds: dict[Role, int], upper: float) -> dict[Role, int]:
         """``bounds`` with this role's raised to HiGHS's, capped at ``upper``, once it stops."""
-        self._thread.join(max(0.0, self.deadline - time.perf_counter()) + JOIN_GRACE)
+        self._thread.join(max(0.0, self.deadline - time.perf_counter()))
         if self._thread.is_alive():
             return dict(bounds)
         return with_dual(bounds, self.role, self._dual, upper)
