@@ -13,7 +13,7 @@ from caseweight.solution import check_proposal
 from caseweight.solver.lns import Budget, movers
 from caseweight.solver.local_search import climb
 from caseweight.solver.polish import free_pairs, polish
-from caseweight.solver.solve import Progress, SolveSettings, _polish_seconds, solve
+from caseweight.solver.solve import Progress, SolveSettings, _search_seconds, solve
 from caseweight.solver.starts import (
     SECONDS_PER_WAITING_REQUIREMENT,
     planned_climb_seconds,
@@ -94,13 +94,13 @@ def test_highs_is_planned_what_the_climbs_and_flows_leave(tmp_path: Path) -> Non
     waiting = int((start == UNALLOCATED).sum())
     assert waiting > 0  # the test means something
     one, two = (
-        _polish_seconds(instance, 60, planned_climb_seconds(instance, placed), flows),
-        _polish_seconds(instance, 60, planned_climb_seconds(instance, start), flows),
+        _search_seconds(instance, 60, planned_climb_seconds(instance, placed), flows),
+        _search_seconds(instance, 60, planned_climb_seconds(instance, start), flows),
     )
     assert one - two == pytest.approx(waiting * SECONDS_PER_WAITING_REQUIREMENT)
     fewer = {Role.SOCIAL_WORKER: flows[Role.SOCIAL_WORKER]}
     pairs = int(instance.role_costs[Role.PERSONAL_ADVISER].eligible.sum())
     climbed = planned_climb_seconds(instance, start)
-    assert _polish_seconds(instance, 60, climbed, fewer) - two == pytest.approx(
+    assert _search_seconds(instance, 60, climbed, fewer) - two == pytest.approx(
         pairs * SECONDS_PER_ARC
     )

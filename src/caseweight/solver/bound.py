@@ -10,6 +10,7 @@ candidates.
 from __future__ import annotations
 
 import time
+from collections.abc import Collection
 from typing import NamedTuple
 
 import numpy as np
@@ -52,7 +53,7 @@ def lower_bound(
     upper: dict[Role, float],
     seconds: float,
     flows: dict[Role, FlowSolution] | None = None,
-    aside: Role | None = None,
+    aside: Collection[Role] = (),
 ) -> Bounds:
     """An honest lower bound on each role's part of the objective, within about ``seconds``.
 
@@ -72,10 +73,11 @@ def lower_bound(
     multipliers also say which pairs no allocation better than the incumbent
     can use (:func:`.fixing.open_pairs`).
 
-    ``aside``: a role HiGHS bounds beside the search (:mod:`.early_bound`),
-    whose root is stronger than the LP: it gets its flow's value (or L at
-    zero prices) and no time of its own; the other roles get its share (on
-    the demo at 5 s, 0.7 s more for the social workers' root).
+    ``aside``: roles bounded otherwise, by HiGHS beside the search
+    (:mod:`.early_bound`), whose root is stronger than the LP, or by their
+    LP (:mod:`.rins`): each gets its flow's value (or L at zero prices) and
+    no time of its own; the other roles get its share (on the demo at 5 s,
+    0.7 s more for the social workers' root).
     """
     deadline = time.perf_counter() + seconds
     out: dict[Role, int] = {}
@@ -89,12 +91,12 @@ def lower_bound(
     for k, role in enumerate(roles):
         dual = RoleLagrangian(instance, instance.role_costs[role])
         flow = (flows or {}).get(role)
-        if role is aside:
+        if role in aside:
             at_zero = dual.evaluate(np.zeros(dual.size))[0]
             out[role] = int(np.floor(max(at_zero, -np.inf if flow is None else flow.value)))
             continue
         # each role's time in proportion to its candidate pairs (the LP's size)
-        left = sum(pairs[r] for r in roles[k:] if r is not aside)
+        left = sum(pairs[r] for r in roles[k:] if r not in aside)
         budget = max(0.0, deadline - time.perf_counter()) * pairs[role] / max(1, left)
         role_ends = time.perf_counter() + budget
         zero = np.zeros(dual.size)

@@ -42,11 +42,12 @@ def solve(
     hint_values: np.ndarray,
     n_values: int,
 ) -> Outcome:
-    """Solve ``model`` with HiGHS from the hint (``hint_ids`` ascending)."""
+    """Solve ``model`` with HiGHS from the hint (``hint_ids`` ascending; none if empty)."""
     model_params = model_parameters_pb2.ModelSolveParametersProto()
-    hint = model_params.solution_hints.add().variable_values
-    hint.ids.extend(hint_ids.tolist())
-    hint.values.extend(hint_values.tolist())
+    if len(hint_ids):
+        hint = model_params.solution_hints.add().variable_values
+        hint.ids.extend(hint_ids.tolist())
+        hint.values.extend(hint_values.tolist())
     wanted = model_params.variable_values_filter
     wanted.filter_by_ids = wanted.skip_zero_values = True
     wanted.filtered_ids.extend(range(n_values))

@@ -17,8 +17,10 @@ from ortools.math_opt import model_pb2
 class MipBuilder:
     """Variables and linear constraints added in blocks; :meth:`proto` writes them."""
 
-    def __init__(self, name: str) -> None:
+    def __init__(self, name: str, relaxed: bool = False) -> None:
         self.name = name
+        #: every variable continuous: the LP relaxation of the same model
+        self.relaxed = relaxed
         self._lower: list[np.ndarray] = []
         self._upper: list[np.ndarray] = []
         self._integer: list[np.ndarray] = []
@@ -37,7 +39,7 @@ class MipBuilder:
         self._lower.append(np.broadcast_to(np.asarray(lower, dtype=float), n))
         self._upper.append(np.broadcast_to(np.asarray(upper, dtype=float), n))
         self._cost.append(np.broadcast_to(np.asarray(cost, dtype=float), n))
-        self._integer.append(np.full(n, integer))
+        self._integer.append(np.full(n, integer and not self.relaxed))
         self.n_variables += n
         return ids
 

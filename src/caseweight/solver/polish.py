@@ -24,11 +24,11 @@ from typing import NamedTuple
 import numpy as np
 
 from caseweight.problem import Role
-from caseweight.solver.instance import Candidate, Instance
+from caseweight.solver.instance import Instance
 from caseweight.solver.lns import Budget, movers
 from caseweight.solver.role_mip import RoleMip
 from caseweight.solver.starts import role_objectives
-from caseweight.solver.widen import pair_option, with_candidates
+from caseweight.solver.widen import with_chosen
 
 #: Planning figure for HiGHS's root node up to its first allocation, per
 #: free (young person, eligible worker) pair: the demo's advisers 0.23-0.46
@@ -82,19 +82,7 @@ def polish(instance: Instance, incumbent: np.ndarray, budget: Budget) -> Polish:
             continue
         found = mip.assignment(result, incumbent)
         if role_objectives(instance, found)[role] < role_objectives(instance, incumbent)[role]:
-            instance = _with_chosen(instance, role, found)
+            instance = with_chosen(instance, role, found)
             incumbent = found
             done.append(role)
     return Polish(instance, incumbent, cut, spent, tuple(done))
-
-
-def _with_chosen(instance: Instance, role: Role, assignment: np.ndarray) -> Instance:
-    """``instance`` with each worker HiGHS chose for ``role`` among the candidates."""
-    costs = instance.role_costs[role]
-    column = costs.column
-    added: dict[int, list[Candidate]] = {}
-    for i, r in enumerate(costs.requirements.tolist()):
-        j = column.get(int(assignment[r]))
-        if j is not None and all(o.worker != costs.workers[j] for o in instance.candidates[r]):
-            added[r] = [pair_option(costs, i, j)]
-    return with_candidates(instance, added)

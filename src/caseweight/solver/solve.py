@@ -18,7 +18,8 @@ from caseweight.solver.lns import Budget, search
 from caseweight.solver.local_search import climb
 from caseweight.solver.lp_start import lp_start
 from caseweight.solver.polish import polish
-from caseweight.solver.root_bound import root_bounds
+from caseweight.solver.rins import rins
+from caseweight.solver.root_bound import ROOT_PAIR_LIMIT, root_bounds
 from caseweight.solver.starts import planned_climb_seconds, role_objectives
 from caseweight.solver.transport import SECONDS_PER_ARC, FlowSolution, role_flows
 from caseweight.solver.warm_start import first_fit
@@ -29,6 +30,9 @@ from caseweight.solver.warm_start import first_fit
 #: always keeps at least BOUND_RESERVE.
 LNS_SHARE = 0.3
 BOUND_RESERVE = 0.25
+#: Of the bound's reserve, the share each role's LP (:mod:`.rins`) may take:
+#: its optimum is that role's bound.
+LP_RESERVE_SHARE = 0.8
 #: Planned share of the time limit for the LP over every pair (min-cost flows) at the
 #: start. Its start saves more climbing than it costs: a region's advisers climb
 #: from first fit for longer than their flow and climb together take (at 0.25, a
@@ -118,11 +122,16 @@ def solve(
     3. CP-SAT models over young people the LP would place elsewhere, then
        over forty at a time of those not with their current worker, across
        all their candidates, everyone else held fixed (:mod:`.lns`).
-    4. The LP/Lagrangian lower bound (:mod:`.bound`, from the flows' prices)
-       in the time left, so the gap is honest; then, where time is still
-       left, HiGHS's root over a whole role (:mod:`.root_bound`). From the
-       LP's rounding on, HiGHS's branch and bound on the role furthest above
-       its LP runs in a thread beside all this (:mod:`.early_bound`).
+    4. Where the plan has room (what the search left and part of the
+       bound's reserve), each role's LP over every eligible pair, whose
+       optimum is its bound, and HiGHS's MIP over the young people the LP
+       would place elsewhere (:mod:`.rins`).
+    5. The LP/Lagrangian lower bound (:mod:`.bound`, from the flows' prices)
+       in the time left for the roles without their LP, so the gap is
+       honest; then, where time is still left, HiGHS's root over a whole
+       role (:mod:`.root_bound`). From the LP's rounding on, HiGHS's branch
+       and bound on the role furthest above its LP runs in a thread beside
+       all this (:mod:`.early_bound`).
 
     Every step is bounded by work, not by the clock (one search worker and a
     deterministic time per CP-SAT model, HiGHS to one node), so the same
@@ -155,9 +164,10 @@ def solve(
     current = sum(objective_terms(instance, incumbent).values())
     _report(progress, "hill climbing", started, current, float("nan"))
     cut_short = not converged
-    # HiGHS where the plan has room left after the climb for its root node
-    # (a long limit): planned from counts, like everything before it
-    seconds = _polish_seconds(instance, settings.plan, climbed, flows)
+    # HiGHS's root where the plan has room left after the climb (a long
+    # limit): planned from counts, like everything before it
+    left = _search_seconds(instance, settings.plan, climbed, flows)
+    seconds = left - settings.plan * LNS_SHARE
     room = _room(instance, incumbent, flows)
     polished = polish(instance, incumbent, Budget(seconds, room, settings.seed, search_ends))
     instance, incumbent = polished.instance, polished.assignment
@@ -175,16 +185,38 @@ def solve(
     incumbent, cut_short, build = found.assignment, cut_short or found.cut, found.build_seconds
     current = sum(objective_terms(instance, incumbent).values())
     _report(progress, "neighbourhoods", started, current, float("nan"))
-    # the bound last: its time varies with the machine, the proposal must not
+    # each role's LP, whose optimum is its bound, and the MIP where it
+    # disagrees with the proposal: in what the search left and part of the
+    # bound's reserve, since a role's LP spares it the Lagrangian
+    left -= polished.planned_seconds + found.planned_seconds
+    seconds = max(0.0, left) + settings.plan * BOUND_RESERVE * LP_RESERVE_SHARE
+    ends = search_ends + settings.time_limit_seconds * BOUND_RESERVE * LP_RESERVE_SHARE
+    room = _room(instance, incumbent, flows)
+    lps = rins(instance, incumbent, Budget(seconds, room, settings.seed, ends))
+    instance, incumbent = lps.instance, lps.assignment
+    cut_short = cut_short or lps.cut
+    current = sum(objective_terms(instance, incumbent).values())
+    if lps.bounds:
+        _report(progress, "LP neighbourhoods", started, current, float("nan"))
+    # the bound last: its time varies with the machine, the proposal must not.
+    # A role HiGHS's root may take keeps its Lagrangian, which says which
+    # pairs the root may leave out
+    small = {
+        role
+        for role in lps.bounds
+        if settings.root_bound and instance.role_costs[role].eligible.sum() <= ROOT_PAIR_LIMIT
+    }
     bounds = lower_bound(
         instance,
         incumbent,
         role_objectives(instance, incumbent),
         max(0.0, deadline - time.perf_counter()),
         flows,
-        early.role if early is not None else None,
+        {*(set(lps.bounds) - small), *([early.role] if early is not None else [])},
     )
-    role_bounds = bounds.values
+    role_bounds = {
+        role: max(value, lps.bounds.get(role, value)) for role, value in bounds.values.items()
+    }
     # and HiGHS's root over a role's open pairs where the time left allows it
     if settings.root_bound:
         skip = early.role if early is not None else None
@@ -234,14 +266,14 @@ def _room(
     }
 
 
-def _polish_seconds(
+def _search_seconds(
     instance: Instance, plan: float, climbed: float, flows: dict[Role, FlowSolution]
 ) -> float:
-    """What the plan leaves HiGHS: the limit less the neighbourhoods' share, the
+    """What the plan leaves the search after the climb: the limit less the
     bound's reserve, the flows solved and the ``climbed`` seconds planned
     (counts, not the clock: :func:`.starts.planned_climb_seconds`)."""
     pairs = sum(int(instance.role_costs[role].eligible.sum()) for role in flows)
-    return plan * (1 - LNS_SHARE - BOUND_RESERVE) - pairs * SECONDS_PER_ARC - climbed
+    return plan * (1 - BOUND_RESERVE) - pairs * SECONDS_PER_ARC - climbed
 
 
 def _report(

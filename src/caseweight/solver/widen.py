@@ -15,6 +15,7 @@ import dataclasses
 
 import numpy as np
 
+from caseweight.problem import Role
 from caseweight.solver.climb_state import ClimbState
 from caseweight.solver.costs import RoleCosts
 from caseweight.solver.instance import Candidate, Instance
@@ -62,6 +63,19 @@ def with_candidates(instance: Instance, added: dict[int, list[Candidate]]) -> In
     for r, extra in added.items():
         candidates[r] = candidates[r] + tuple(extra)
     return dataclasses.replace(instance, candidates=tuple(candidates))
+
+
+def with_chosen(instance: Instance, role: Role, assignment: np.ndarray) -> Instance:
+    """``instance`` with the worker ``assignment`` gives each of ``role``'s young
+    people among their candidates."""
+    costs = instance.role_costs[role]
+    column = costs.column
+    added: dict[int, list[Candidate]] = {}
+    for i, r in enumerate(costs.requirements.tolist()):
+        j = column.get(int(assignment[r]))
+        if j is not None and all(o.worker != costs.workers[j] for o in instance.candidates[r]):
+            added[r] = [pair_option(costs, i, j)]
+    return with_candidates(instance, added)
 
 
 def pair_option(costs: RoleCosts, i: int, j: int) -> Candidate:

@@ -1,0 +1,119 @@
+"""Each role's LP and the MIP where it disagrees with the proposal (solver/rins.py)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+from caseweight.config import Config
+from caseweight.problem import Role
+from caseweight.solution import check_proposal
+from caseweight.solver.lns import Budget
+from caseweight.solver.local_search import climb
+from caseweight.solver.rins import (
+    SECONDS_PER_LP_PAIR,
+    disagreements,
+    rins,
+)
+from caseweight.solver.role_mip import RoleMip
+from caseweight.solver.solve import Progress, SolveSettings, solve
+from caseweight.solver.starts import role_objectives
+from caseweight.solver.warm_start import first_fit
+from conftest import Runner, exact_optimum
+from test_bound import siblings_authority
+from test_lns import FAR, generated
+
+ROOM = {Role.PERSONAL_ADVISER: 1.0, Role.SOCIAL_WORKER: 1.0}
+
+
+def test_the_lp_bounds_the_proven_optimum_of_a_family(run_authority: Runner) -> None:
+    """Siblings and rule 5 in the LP: its optimum is never above CP-SAT's proven one."""
+    proposal = run_authority(siblings_authority(members=5), time_limit=5).proposal
+    instance = proposal.instance
+    best, optimum = exact_optimum(instance)
+    lps = rins(instance, proposal.result.assignment, Budget(1e6, ROOM, 0, FAR))
+    assert lps.bounds  # the test means something
+    best_parts = role_objectives(instance, best)
+    for role, bound in lps.bounds.items():
+        assert bound <= best_parts[role]
+    assert sum(lps.bounds.values()) <= optimum
+
+
+def test_rins_keeps_every_hard_rule_and_improves_a_first_fit(tmp_path: Path) -> None:
+    problem, instance = generated(tmp_path, seed=7)
+    start = first_fit(instance)
+    found = rins(instance, start, Budget(1e6, ROOM, 0, FAR))
+    assert not found.cut and set(found.bounds) == set(Role)
+    check = check_proposal(problem, found.instance, found.assignment, Config())
+    assert check.violations == ()
+    before = role_objectives(instance, start)
+    after = role_objectives(found.instance, found.assignment)
+    assert all(after[role] <= before[role] for role in Role)
+    assert sum(after.values()) < sum(before.values())
+    # each role's LP is below what it has now, and nobody who could stay waits
+    assert all(found.bounds[role] <= after[role] for role in Role)
+    assert not ((found.assignment == -1) & instance.keepable).any()
+
+
+def test_the_same_input_gives_the_same_allocation(tmp_path: Path) -> None:
+    _, instance = generated(tmp_path, seed=8)
+    start = climb(instance, first_fit(instance), FAR).assignment
+    one = rins(instance, start, Budget(1e6, ROOM, 0, FAR))
+    two = rins(instance, start, Budget(1e6, ROOM, 0, FAR))
+    assert np.array_equal(one.assignment, two.assignment)
+    assert one.bounds == two.bounds
+
+
+def test_the_plan_decides_which_roles_get_their_lp(tmp_path: Path) -> None:
+    _, instance = generated(tmp_path, seed=7)
+    start = first_fit(instance)
+    nothing = rins(instance, start, Budget(0.0, ROOM, 0, FAR))
+    assert nothing.bounds == {} and nothing.planned_seconds == 0.0
+    assert np.array_equal(nothing.assignment, start)
+    # room for the advisers' LP alone (the role with most room goes first)
+    pairs = int(instance.role_costs[Role.PERSONAL_ADVISER].eligible.sum())
+    more = {Role.PERSONAL_ADVISER: 2.0, Role.SOCIAL_WORKER: 1.0}
+    one = rins(instance, start, Budget(pairs * SECONDS_PER_LP_PAIR, more, 0, FAR))
+    assert set(one.bounds) == {Role.PERSONAL_ADVISER}
+    assert one.planned_seconds <= pairs * SECONDS_PER_LP_PAIR
+
+
+def test_only_those_the_lp_would_move_are_free(tmp_path: Path) -> None:
+    _, instance = generated(tmp_path, seed=7)
+    role = Role.PERSONAL_ADVISER
+    start = first_fit(instance)
+    costs = instance.role_costs[role]
+    relaxed = RoleMip(instance, role, costs.eligible, relaxed=True)
+    lp = relaxed.relaxation(60)
+    assert lp.optimal and lp.values is not None
+    shares = np.zeros(costs.eligible.shape)
+    shares[relaxed.pair_rows, relaxed.pair_cols] = lp.values
+    allowed = disagreements(instance, role, shares, start)
+    free = 0
+    for i, r in enumerate(costs.requirements.tolist()):
+        j = costs.column.get(int(start[r]))
+        if j is not None and shares[i, j] > 1 - 1e-6:
+            assert allowed[i].sum() == 1 and allowed[i, j]
+            continue
+        free += 1
+        expected = shares[i] > 1e-6
+        if j is not None:
+            expected[j] = True
+        assert (allowed[i] == expected).all()
+        assert (allowed[i] <= costs.eligible[i]).all()
+    assert free  # the test means something
+
+
+def test_the_solve_reports_the_lp_and_stays_repeatable(tmp_path: Path) -> None:
+    _, instance = generated(tmp_path, seed=7)
+    settings = SolveSettings(time_limit_seconds=60.0, planned_seconds=20.0, root_bound=False)
+    stages: list[Progress] = []
+    one, two = solve(instance, settings, stages.append), solve(instance, settings)
+    assert "LP neighbourhoods" in [p.stage for p in stages]
+    assert one.repeatable and two.repeatable
+    assert np.array_equal(one.assignment, two.assignment)
+    # the reported bound is at least each role's LP
+    lps = rins(instance, one.assignment, Budget(1e6, ROOM, 0, FAR))
+    for role, value in lps.bounds.items():
+        assert one.role_bounds[role.value] >= min(value, one.role_objectives[role.value])
