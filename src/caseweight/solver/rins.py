@@ -1,17 +1,20 @@
 """Each role's LP relaxation, and a MIP over where it and the proposal disagree (RINS).
 
-HiGHS's dual simplex solves the role's MIP (:mod:`.role_mip`: rule 5's tight
-rows, siblings, balance segments) relaxed, over every eligible pair: large's
-social workers' 356,119 pairs in 3.7 s, built included. Its optimum is a
+HiGHS (presolve off, its own choice of method) solves the role's MIP
+(:mod:`.role_mip`: rule 5's tight rows, siblings, balance segments) relaxed,
+over every eligible pair: large's social workers' 356,119 pairs in 3.4 s,
+built included. Its optimum is a
 lower bound on the role's objective (15,399,948 there, against the
 Lagrangian's 15,384,665). Where the LP puts a young person wholly with the
 worker the proposal has, they stay; the others go free over their proposed
 worker and the workers the LP gives them a share of, and HiGHS solves that
 small MIP to optimality (relaxation-induced neighbourhood search). From
-large's 20 s proposal, its social workers 15,779,851 -> 15,575,759 (159
-free, 1.9 s) and its advisers 19,260,770 -> 19,175,770 (286 free, 0.4 s);
-the demo's advisers 5,844,706 -> 5,719,235 (91 free, 0.07 s), where
-CP-SAT's neighbourhoods over the flow's disagreements had stopped.
+large's 20 s search, its social workers 15,779,851 -> 15,575,759 (160
+free, 1.9 s) and its advisers 19,260,770 -> 19,175,770 (285 free, 0.35 s);
+from the demo's 5 s search, its advisers 5,864,706 -> 5,739,706 (90 free,
+0.18 s), where CP-SAT's neighbourhoods over the flow's disagreements had
+stopped. Run before those neighbourhoods it leaves the demo's advisers at
+5,894,706, which they cannot leave.
 
 Both solves are counts (the simplex to its optimum, the MIP to its proof
 or RINS_NODES nodes), so the same input gives the same allocation; they
@@ -35,12 +38,13 @@ from caseweight.solver.starts import role_objectives
 from caseweight.solver.widen import with_chosen
 
 #: Planning figure for a role's LP, built and solved, per eligible pair:
-#: 0.8-1.5e-5 s measured on 2 cores (the demo's advisers 15,600 pairs 0.15 s,
-#: its social workers 42,660 0.34 s; large's advisers 130,260 1.9 s, its
-#: social workers 356,119 3.7 s), with room for a slower machine.
+#: 0.7-1.0e-5 s measured on 2 cores (the demo's advisers 15,600 pairs 0.13 s,
+#: its social workers 42,660 0.3 s; large's advisers 130,260 1.2 s, its
+#: social workers 356,119 3.4 s), with room for a slower machine.
 SECONDS_PER_LP_PAIR = 1.5e-5
 #: Planning figure for the MIP per free pair (a young person left free times
-#: their allowed workers): measured up to 1 ms (large's social workers).
+#: their allowed workers): measured 0.4-5 ms (large's social workers' 366,
+#: 1.95 s; the demo's advisers' 187, 0.18 s).
 SECONDS_PER_FREE_PAIR = 2e-3
 #: Branch-and-bound nodes at most for the MIP: each found its proof at the root or soon after.
 RINS_NODES = 500
