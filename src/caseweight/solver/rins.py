@@ -1,25 +1,30 @@
 """Each role's LP relaxation, and a MIP over where it and the proposal disagree (RINS).
 
 HiGHS (presolve off, its own choice of method) solves the role's MIP
-(:mod:`.role_mip`: rule 5's tight rows, siblings, balance segments) relaxed,
-over every eligible pair: large's social workers' 356,119 pairs in 3.4 s,
-built included. Its optimum is a
-lower bound on the role's objective (15,399,948 there, against the
-Lagrangian's 15,384,665). Where the LP puts a young person wholly with the
-worker the proposal has, they stay; the others go free over their proposed
-worker and the workers the LP gives them a share of, and HiGHS solves that
-small MIP to optimality (relaxation-induced neighbourhood search). From
-large's 20 s search, its social workers 15,779,851 -> 15,575,759 (160
-free, 1.9 s) and its advisers 19,260,770 -> 19,175,770 (285 free, 0.35 s);
-from the demo's 5 s search, its advisers 5,864,706 -> 5,739,706 (90 free,
-0.18 s), where CP-SAT's neighbourhoods over the flow's disagreements had
-stopped. Run before those neighbourhoods it leaves the demo's advisers at
-5,894,706, which they cannot leave.
+(:mod:`.role_mip`: rule 5's tight rows, siblings, balance segments) relaxed
+over each young person's candidates and proposed worker: large's social
+workers' 46,376 such pairs in 0.5 s (every eligible pair, 356,119: 3.4 s; the
+same optimum there). Where the LP puts a young person wholly with the worker
+the proposal has, they stay; the others go free over their proposed worker
+and the workers the LP gives them a share of, and HiGHS solves that small
+MIP to optimality (relaxation-induced neighbourhood search). From large's
+20 s search, its social workers 15,779,851 -> 15,581,362 (161 free, 1.8 s;
+15,575,759 from the LP over every pair) and its advisers 19,260,770 ->
+19,175,770 (287 free, 0.3 s); from the demo's 5 s search, its advisers
+5,864,706 -> 5,719,706 (83 free, 0.27 s), where CP-SAT's neighbourhoods
+over the flow's disagreements had stopped. Run before those
+neighbourhoods it leaves the demo's advisers at 5,894,706, which they
+cannot leave.
 
 Both solves are counts (the simplex to its optimum, the MIP to its proof
 or RINS_NODES nodes), so the same input gives the same allocation; they
 run only where the plan, from the pairs, has room, and the wall clock only
 stops a slow machine (the proposal then says it may not be repeatable).
+
+The LP over every eligible pair is a lower bound on the role's objective
+(large's social workers 15,399,948, against the Lagrangian's 15,384,665):
+:func:`lp_bounds` solves it for the bound, on the clock, where HiGHS's root
+cannot take the role.
 """
 
 from __future__ import annotations
@@ -37,7 +42,7 @@ from caseweight.solver.root_bound import with_dual
 from caseweight.solver.starts import role_objectives
 from caseweight.solver.widen import with_chosen
 
-#: Planning figure for a role's LP, built and solved, per eligible pair:
+#: Planning figure for a role's LP, built and solved, per pair:
 #: 0.7-1.0e-5 s measured on 2 cores (the demo's advisers 15,600 pairs 0.13 s,
 #: its social workers 42,660 0.3 s; large's advisers 130,260 1.2 s, its
 #: social workers 356,119 3.4 s), with room for a slower machine.
@@ -57,31 +62,29 @@ SHARE = 1e-6
 class Rins(NamedTuple):
     instance: Instance  # with the workers the MIP chose among the candidates
     assignment: np.ndarray
-    bounds: dict[Role, int]  # each role's LP optimum, where solved
     cut: bool  # the wall clock stopped HiGHS
     planned_seconds: float
 
 
 def rins(instance: Instance, incumbent: np.ndarray, budget: Budget) -> Rins:
-    """Each role's LP, then its MIP, most room first, while the plan has room."""
+    """Each role's LP over its candidates, then its MIP, most room first, while
+    the plan has room."""
     spent, cut = 0.0, False
-    bounds: dict[Role, int] = {}
     room = budget.room
     for role in sorted(room, key=lambda ro: (-room[ro], ro.value)):
         costs = instance.role_costs.get(role)
         if costs is None or not len(costs.requirements):
             continue
-        planned = int(costs.eligible.sum()) * SECONDS_PER_LP_PAIR
+        pairs = candidate_pairs(instance, role, incumbent)
+        planned = int(pairs.sum()) * SECONDS_PER_LP_PAIR
         if spent + planned > budget.seconds:
             continue
         spent += planned
-        relaxed = RoleMip(instance, role, costs.eligible, relaxed=True)
+        relaxed = RoleMip(instance, role, pairs, relaxed=True)
         lp = relaxed.relaxation(_left(budget))
         cut |= lp.timed_out
         if not lp.optimal or lp.values is None:
             continue
-        upper = role_objectives(instance, incumbent)[role]
-        bounds = with_dual(bounds, role, lp.dual_bound, upper)
         shares = np.zeros(costs.eligible.shape)
         shares[relaxed.pair_rows, relaxed.pair_cols] = lp.values
         allowed = disagreements(instance, role, shares, incumbent)
@@ -98,10 +101,42 @@ def rins(instance: Instance, incumbent: np.ndarray, budget: Budget) -> Rins:
         if outcome.values is None:
             continue
         found = mip.assignment(outcome, incumbent)
-        if role_objectives(instance, found)[role] < upper:
+        if role_objectives(instance, found)[role] < role_objectives(instance, incumbent)[role]:
             instance = with_chosen(instance, role, found)
             incumbent = found
-    return Rins(instance, incumbent, bounds, cut, spent)
+    return Rins(instance, incumbent, cut, spent)
+
+
+def candidate_pairs(instance: Instance, role: Role, incumbent: np.ndarray) -> np.ndarray:
+    """(row, column) pairs of each young person's candidates and proposed worker."""
+    costs = instance.role_costs[role]
+    column = costs.column
+    pairs = np.zeros(costs.eligible.shape, dtype=bool)
+    for i, r in enumerate(costs.requirements.tolist()):
+        for option in instance.candidates[r]:
+            pairs[i, column[option.worker]] = True
+        j = column.get(int(incumbent[r]))
+        if j is not None:
+            pairs[i, j] = True
+    return pairs & costs.eligible
+
+
+def lp_bounds(
+    instance: Instance, upper: dict[Role, float], roles: list[Role], deadline: float
+) -> dict[Role, int]:
+    """Each of ``roles``' LP optimum over every eligible pair, capped at ``upper``,
+    in turn while the time left (the clock: a bound) is enough for it."""
+    out: dict[Role, int] = {}
+    for role in roles:
+        costs = instance.role_costs[role]
+        pairs = int(costs.eligible.sum())
+        if deadline - time.perf_counter() < pairs * SECONDS_PER_LP_PAIR:
+            continue
+        relaxed = RoleMip(instance, role, costs.eligible, relaxed=True)
+        lp = relaxed.relaxation(max(0.05, deadline - time.perf_counter()))
+        if lp.optimal:
+            out = with_dual(out, role, lp.dual_bound, upper[role])
+    return out
 
 
 def disagreements(

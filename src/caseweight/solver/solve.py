@@ -18,7 +18,7 @@ from caseweight.solver.lns import Budget, search
 from caseweight.solver.local_search import climb
 from caseweight.solver.lp_start import lp_start
 from caseweight.solver.polish import polish
-from caseweight.solver.rins import rins
+from caseweight.solver.rins import lp_bounds, rins
 from caseweight.solver.root_bound import ROOT_PAIR_LIMIT, root_bounds
 from caseweight.solver.starts import planned_climb_seconds, role_objectives
 from caseweight.solver.transport import SECONDS_PER_ARC, FlowSolution, role_flows
@@ -30,8 +30,8 @@ from caseweight.solver.warm_start import first_fit
 #: always keeps at least BOUND_RESERVE.
 LNS_SHARE = 0.3
 BOUND_RESERVE = 0.25
-#: Of the bound's reserve, the share each role's LP (:mod:`.rins`) may take:
-#: its optimum is that role's bound.
+#: Of the bound's reserve, the share the LP neighbourhoods (:mod:`.rins`) may
+#: take: the bound uses the clock, and the plan's figures leave it slack.
 LP_RESERVE_SHARE = 0.8
 #: Planned share of the time limit for the LP over every pair (min-cost flows) at the
 #: start. Its start saves more climbing than it costs: a region's advisers climb
@@ -123,12 +123,12 @@ def solve(
        over forty at a time of those not with their current worker, across
        all their candidates, everyone else held fixed (:mod:`.lns`).
     4. Where the plan has room (what the search left and part of the
-       bound's reserve), each role's LP over every eligible pair, whose
-       optimum is its bound, and HiGHS's MIP over the young people the LP
-       would place elsewhere (:mod:`.rins`).
-    5. The LP/Lagrangian lower bound (:mod:`.bound`, from the flows' prices)
-       in the time left for the roles without their LP, so the gap is
-       honest; then, where time is still left, HiGHS's root over a whole
+       bound's reserve), each role's LP over its candidates and HiGHS's MIP
+       over the young people the LP would place elsewhere (:mod:`.rins`).
+    5. In the time left, each role's LP over every eligible pair where
+       HiGHS's root cannot take the role (:func:`.rins.lp_bounds`), and the
+       Lagrangian lower bound (:mod:`.bound`, from the flows' prices) for
+       the others, so the gap is honest; then, where time is still left, HiGHS's root over a whole
        role (:mod:`.root_bound`). From the LP's rounding on, HiGHS's branch
        and bound on the role furthest above its LP runs in a thread beside
        all this (:mod:`.early_bound`).
@@ -185,9 +185,8 @@ def solve(
     incumbent, cut_short, build = found.assignment, cut_short or found.cut, found.build_seconds
     current = sum(objective_terms(instance, incumbent).values())
     _report(progress, "neighbourhoods", started, current, float("nan"))
-    # each role's LP, whose optimum is its bound, and the MIP where it
-    # disagrees with the proposal: in what the search left and part of the
-    # bound's reserve, since a role's LP spares it the Lagrangian
+    # each role's LP over its candidates and the MIP where it disagrees with
+    # the proposal: in what the search left and part of the bound's reserve
     left -= polished.planned_seconds + found.planned_seconds
     seconds = max(0.0, left) + settings.plan * BOUND_RESERVE * LP_RESERVE_SHARE
     ends = search_ends + settings.time_limit_seconds * BOUND_RESERVE * LP_RESERVE_SHARE
@@ -196,27 +195,30 @@ def solve(
     instance, incumbent = lps.instance, lps.assignment
     cut_short = cut_short or lps.cut
     current = sum(objective_terms(instance, incumbent).values())
-    if lps.bounds:
+    if lps.planned_seconds:
         _report(progress, "LP neighbourhoods", started, current, float("nan"))
     # the bound last: its time varies with the machine, the proposal must not.
-    # A role HiGHS's root may take keeps its Lagrangian, which says which
-    # pairs the root may leave out
-    small = {
+    # Each role too large for HiGHS's root gets its LP over every pair where
+    # the time left allows (the role beside the search last), then the
+    # Lagrangian the rest
+    upper = role_objectives(instance, incumbent)
+    large = [
         role
-        for role in lps.bounds
-        if settings.root_bound and instance.role_costs[role].eligible.sum() <= ROOT_PAIR_LIMIT
-    }
+        for role in sorted(room, key=lambda ro: (early is not None and ro is early.role, ro.value))
+        if settings.root_bound
+        and role in instance.role_costs
+        and instance.role_costs[role].eligible.sum() > ROOT_PAIR_LIMIT
+    ]
+    lp = lp_bounds(instance, upper, large, deadline)
     bounds = lower_bound(
         instance,
         incumbent,
-        role_objectives(instance, incumbent),
+        upper,
         max(0.0, deadline - time.perf_counter()),
         flows,
-        {*(set(lps.bounds) - small), *([early.role] if early is not None else [])},
+        {*lp, *([early.role] if early is not None else [])},
     )
-    role_bounds = {
-        role: max(value, lps.bounds.get(role, value)) for role, value in bounds.values.items()
-    }
+    role_bounds = {role: max(value, lp.get(role, value)) for role, value in bounds.values.items()}
     # and HiGHS's root over a role's open pairs where the time left allows it
     if settings.root_bound:
         skip = early.role if early is not None else None
