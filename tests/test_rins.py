@@ -10,6 +10,7 @@ import pytest
 from caseweight.config import Config
 from caseweight.problem import Role
 from caseweight.solution import check_proposal
+from caseweight.solver import rins as rins_module
 from caseweight.solver import solve as solve_module
 from caseweight.solver.lns import Budget
 from caseweight.solver.local_search import climb
@@ -142,3 +143,13 @@ def test_the_solve_reports_the_lp_and_stays_repeatable(
     upper = role_objectives(instance, one.assignment)
     for role, value in lp_bounds(instance, upper, list(Role), FAR).items():
         assert one.role_bounds[role.value] >= value
+
+
+def test_a_role_past_the_pair_limit_is_left_alone(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _, instance = generated(tmp_path, seed=7)
+    start = first_fit(instance)
+    monkeypatch.setattr(rins_module, "RINS_PAIR_LIMIT", 0)
+    found = rins(instance, start, Budget(1e6, ROOM, 0, FAR))
+    assert found.planned_seconds == 0.0 and np.array_equal(found.assignment, start)

@@ -53,6 +53,12 @@ SECONDS_PER_LP_PAIR = 1.5e-5
 SECONDS_PER_FREE_PAIR = 2e-3
 #: Branch-and-bound nodes at most for the MIP: each found its proof at the root or soon after.
 RINS_NODES = 500
+#: Candidate pairs at most in a role's LP here. Large's social workers have
+#: 46,376. The region's advisers (168,758) had 1,330 free young people; their
+#: MIP ran 33 s, far past its plan, and the clock stopped it (172.9 M ->
+#: 166.8 M, not repeatable). In parts of 300 each MIP took 4-6 s and all
+#: five found 0.02 M.
+RINS_PAIR_LIMIT = 100_000
 #: An LP value this close to 1 at the proposed worker counts as agreeing.
 AGREES = 1 - 1e-6
 #: LP values above this are a share the LP gives.
@@ -77,7 +83,7 @@ def rins(instance: Instance, incumbent: np.ndarray, budget: Budget) -> Rins:
             continue
         pairs = candidate_pairs(instance, role, incumbent)
         planned = int(pairs.sum()) * SECONDS_PER_LP_PAIR
-        if spent + planned > budget.seconds:
+        if spent + planned > budget.seconds or pairs.sum() > RINS_PAIR_LIMIT:
             continue
         spent += planned
         relaxed = RoleMip(instance, role, pairs, relaxed=True)
