@@ -27,8 +27,7 @@ from caseweight.problem import Role
 from caseweight.solver.instance import Instance
 from caseweight.solver.lns import Budget, movers
 from caseweight.solver.role_mip import RoleMip
-from caseweight.solver.starts import role_objectives
-from caseweight.solver.widen import with_chosen
+from caseweight.solver.widen import adopted
 
 #: Planning figure for HiGHS's root node up to its first allocation, per
 #: free (young person, eligible worker) pair: the demo's advisers 0.23-0.46
@@ -80,9 +79,8 @@ def polish(instance: Instance, incumbent: np.ndarray, budget: Budget) -> Polish:
         cut |= result.timed_out
         if result.values is None:
             continue
-        found = mip.assignment(result, incumbent)
-        if role_objectives(instance, found)[role] < role_objectives(instance, incumbent)[role]:
-            instance = with_chosen(instance, role, found)
-            incumbent = found
+        better = adopted(instance, role, mip.assignment(result, incumbent), incumbent)
+        if better is not None:
+            instance, incumbent = better
             done.append(role)
     return Polish(instance, incumbent, cut, spent, tuple(done))

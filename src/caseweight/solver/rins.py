@@ -39,8 +39,7 @@ from caseweight.solver.instance import Instance
 from caseweight.solver.lns import Budget
 from caseweight.solver.role_mip import RoleMip, root_parameters
 from caseweight.solver.root_bound import with_dual
-from caseweight.solver.starts import role_objectives
-from caseweight.solver.widen import with_chosen
+from caseweight.solver.widen import adopted
 
 #: Planning figure for a role's LP, built and solved, per pair:
 #: 0.7-1.0e-5 s measured on 2 cores (the demo's advisers 15,600 pairs 0.13 s,
@@ -104,12 +103,9 @@ def rins(instance: Instance, incumbent: np.ndarray, budget: Budget) -> Rins:
         params.node_limit = RINS_NODES
         outcome = mip.solve(incumbent, params)
         cut |= outcome.timed_out
-        if outcome.values is None:
-            continue
-        found = mip.assignment(outcome, incumbent)
-        if role_objectives(instance, found)[role] < role_objectives(instance, incumbent)[role]:
-            instance = with_chosen(instance, role, found)
-            incumbent = found
+        if outcome.values is not None:
+            better = adopted(instance, role, mip.assignment(outcome, incumbent), incumbent)
+            instance, incumbent = better or (instance, incumbent)
     return Rins(instance, incumbent, cut, spent)
 
 

@@ -19,6 +19,7 @@ from caseweight.problem import Role
 from caseweight.solver.climb_state import ClimbState
 from caseweight.solver.costs import RoleCosts
 from caseweight.solver.instance import Candidate, Instance
+from caseweight.solver.starts import role_objectives
 from caseweight.solver.warm_start import UNALLOCATED, loads_and_cases
 
 #: Lightest workers (by utilisation under the incumbent) added per young person.
@@ -63,6 +64,16 @@ def with_candidates(instance: Instance, added: dict[int, list[Candidate]]) -> In
     for r, extra in added.items():
         candidates[r] = candidates[r] + tuple(extra)
     return dataclasses.replace(instance, candidates=tuple(candidates))
+
+
+def adopted(
+    instance: Instance, role: Role, found: np.ndarray, incumbent: np.ndarray
+) -> tuple[Instance, np.ndarray] | None:
+    """``found``, with the workers it gives ``role`` among the candidates, if it
+    lowers the role's objective below ``incumbent``'s; else None."""
+    if role_objectives(instance, found)[role] >= role_objectives(instance, incumbent)[role]:
+        return None
+    return with_chosen(instance, role, found), found
 
 
 def with_chosen(instance: Instance, role: Role, assignment: np.ndarray) -> Instance:
