@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 import numpy as np
@@ -153,3 +154,25 @@ def test_a_role_past_the_pair_limit_is_left_alone(
     monkeypatch.setattr(rins_module, "RINS_PAIR_LIMIT", 0)
     found = rins(instance, start, Budget(1e6, ROOM, 0, FAR))
     assert found.planned_seconds == 0.0 and np.array_equal(found.assignment, start)
+
+
+def test_the_lagrangian_leaves_the_root_a_share(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Where HiGHS's root will take a role, the Lagrangian is given half the time left."""
+    given: list[float] = []
+    real = solve_module.lower_bound
+
+    def recorded(*args, **kwargs):  # type: ignore[no-untyped-def]
+        given.append(args[3])
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(solve_module, "lower_bound", recorded)
+    _, instance = generated(tmp_path, seed=7)
+    limit = 8.0
+    started = time.perf_counter()
+    solve(instance, SolveSettings(time_limit_seconds=limit, planned_seconds=2.0))
+    assert len(given) == 1
+    left = limit - (time.perf_counter() - started)  # less than when it was called
+    assert 0 < given[0] <= solve_module.LAGRANGIAN_SHARE * limit
+    assert given[0] >= solve_module.LAGRANGIAN_SHARE * left - 0.5
