@@ -75,7 +75,7 @@ def lower_bound(
 
     ``aside``: roles bounded otherwise, by HiGHS beside the search
     (:mod:`.early_bound`), whose root is stronger than the LP, or by their
-    LP (:mod:`.rins`): each gets its flow's value (or L at zero prices) and
+    LP (:func:`.rins.lp_bounds`): each gets its flow's value (or L at zero prices) and
     no time of its own; the other roles get its share (on the demo at 5 s,
     0.7 s more for the social workers' root).
     """

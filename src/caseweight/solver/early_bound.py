@@ -39,7 +39,8 @@ from caseweight.solver.starts import role_objectives
 #: Seconds before the deadline HiGHS's clock ends, which the caller waits
 #: for it to stop: inside the command's limit. Its root's cut rounds do not
 #: read the clock: on large's advisers one ran from 9 s to 24 s, past a 15 s
-#: limit; the bound is then the role's LP (:mod:`.rins`).
+#: limit; the bound is then the role's LP where the time allows it
+#: (:func:`.rins.lp_bounds`), else its flow's value.
 JOIN_GRACE = 1.0
 #: Seconds a role's root needs per eligible pair, building included; with
 #: less time left, no thread. The demo's advisers (15,600 pairs, built in

@@ -117,9 +117,8 @@ def candidate_pairs(instance: Instance, role: Role, incumbent: np.ndarray) -> np
     for i, r in enumerate(costs.requirements.tolist()):
         for option in instance.candidates[r]:
             pairs[i, column[option.worker]] = True
-        j = column.get(int(incumbent[r]))
-        if j is not None:
-            pairs[i, j] = True
+    rows, proposed = _proposed(instance, role, incumbent)
+    pairs[rows, proposed] = True
     return pairs & costs.eligible
 
 
@@ -146,15 +145,25 @@ def disagreements(
 ) -> np.ndarray:
     """Allowed (row, column) pairs: the proposed one alone where the LP agrees
     with it wholly; else the proposed one and each the LP gives a share."""
-    costs = instance.role_costs[role]
-    proposed = np.array([costs.column.get(int(incumbent[r]), -1) for r in costs.requirements])
-    rows = np.flatnonzero(proposed >= 0)
+    rows, proposed = _proposed(instance, role, incumbent)
     allowed = shares > SHARE
-    allowed[rows, proposed[rows]] = True
-    agree = rows[shares[rows, proposed[rows]] > AGREES]
-    allowed[agree] = False
-    allowed[agree, proposed[agree]] = True
+    allowed[rows, proposed] = True
+    agree = shares[rows, proposed] > AGREES
+    allowed[rows[agree]] = False
+    allowed[rows[agree], proposed[agree]] = True
     return allowed
+
+
+def _proposed(
+    instance: Instance, role: Role, incumbent: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """The rows with a proposed worker, and that worker's column."""
+    costs = instance.role_costs[role]
+    column = np.array(
+        [costs.column.get(int(incumbent[r]), -1) for r in costs.requirements], dtype=np.int64
+    )
+    rows = np.flatnonzero(column >= 0)
+    return rows, column[rows]
 
 
 def _left(budget: Budget) -> float:

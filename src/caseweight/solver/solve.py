@@ -132,10 +132,10 @@ def solve(
     5. In the time left, each role's LP over every eligible pair where
        HiGHS's root cannot take the role (:func:`.rins.lp_bounds`), and the
        Lagrangian lower bound (:mod:`.bound`, from the flows' prices) for
-       the others, so the gap is honest; then, where time is still left, HiGHS's root over a whole
-       role (:mod:`.root_bound`). From the LP's rounding on, HiGHS's branch
-       and bound on the role furthest above its LP runs in a thread beside
-       all this (:mod:`.early_bound`).
+       the others, so the gap is honest; then, where time is still left,
+       HiGHS's root over a whole role (:mod:`.root_bound`). From the LP's
+       rounding on, HiGHS's branch and bound on the role furthest above its
+       LP runs in a thread beside all this (:mod:`.early_bound`).
 
     Every step is bounded by work, not by the clock (one search worker and a
     deterministic time per CP-SAT model, HiGHS to one node), so the same
@@ -208,10 +208,11 @@ def solve(
     upper = role_objectives(instance, incumbent)
     large = [
         role
-        for role in sorted(room, key=lambda ro: (early is not None and ro is early.role, ro.value))
-        if settings.root_bound
-        and role in instance.role_costs
-        and instance.role_costs[role].eligible.sum() > ROOT_PAIR_LIMIT
+        for role, costs in sorted(
+            instance.role_costs.items(),
+            key=lambda item: (early is not None and item[0] is early.role, item[0].value),
+        )
+        if settings.root_bound and costs.eligible.sum() > ROOT_PAIR_LIMIT
     ]
     lp = lp_bounds(instance, upper, large, deadline)
     aside = {*lp, *([early.role] if early is not None else [])}
