@@ -13,6 +13,8 @@ from caseweight.problem import Role
 from caseweight.solution import check_proposal
 from caseweight.solver import rins as rins_module
 from caseweight.solver import solve as solve_module
+from caseweight.solver.bound import lower_bound
+from caseweight.solver.lagrangian import RoleLagrangian
 from caseweight.solver.lns import Budget
 from caseweight.solver.local_search import climb
 from caseweight.solver.rins import (
@@ -146,14 +148,43 @@ def test_the_solve_reports_the_lp_and_stays_repeatable(
         assert one.role_bounds[role.value] >= value
 
 
-def test_a_role_past_the_pair_limit_is_left_alone(
+def test_a_large_neighbourhood_stops_at_its_second_find_and_is_planned_dearer(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    """Past CAPPED_FREE_PAIRS (here every neighbourhood), HiGHS stops at its
+    second improving allocation: still every rule, repeatable, and charged
+    at the dearer planning figure."""
+    problem, instance = generated(tmp_path, seed=8)
+    start = climb(instance, first_fit(instance), FAR).assignment
+    budget = Budget(1e6, ROOM, 0, FAR)
+    whole = rins(instance, start, budget)
+    monkeypatch.setattr(rins_module, "CAPPED_FREE_PAIRS", 0)
+    one, two = rins(instance, start, budget), rins(instance, start, budget)
+    assert np.array_equal(one.assignment, two.assignment)
+    assert one.planned_seconds > whole.planned_seconds
+    assert check_proposal(problem, one.instance, one.assignment, Config()).violations == ()
+    before = sum(role_objectives(instance, start).values())
+    assert sum(role_objectives(one.instance, one.assignment).values()) <= before
+
+
+def test_the_lps_duals_start_the_lagrangian_near_the_lp(tmp_path: Path) -> None:
+    """The social workers' duals, as the Lagrangian's multipliers, bound their
+    role within 1% of their LP over the candidates at once (zero prices: far
+    below), and the bound starts from them."""
     _, instance = generated(tmp_path, seed=7)
-    start = first_fit(instance)
-    monkeypatch.setattr(rins_module, "RINS_PAIR_LIMIT", 0)
+    role = Role.SOCIAL_WORKER
+    start = climb(instance, first_fit(instance), FAR).assignment
     found = rins(instance, start, Budget(1e6, ROOM, 0, FAR))
-    assert found.planned_seconds == 0.0 and np.array_equal(found.assignment, start)
+    load, cases = found.prices[role]
+    dual = RoleLagrangian(instance, instance.role_costs[role])
+    at_duals = dual.evaluate(dual.project(dual.joined(load, None, cases)))[0]
+    relaxed = RoleMip(instance, role, candidate_pairs(instance, role, start), relaxed=True)
+    lp = relaxed.relaxation(60).dual_bound
+    assert lp * 0.99 <= at_duals <= lp + 1
+    assert dual.evaluate(np.zeros(dual.size))[0] < lp * 0.99
+    upper = role_objectives(instance, start)
+    bounds = lower_bound(instance, start, upper, 0.0, prices=found.prices)
+    assert bounds.values[role] >= np.floor(at_duals)
 
 
 def test_the_lagrangian_leaves_the_root_a_share(

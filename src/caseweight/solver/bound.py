@@ -54,6 +54,7 @@ def lower_bound(
     seconds: float,
     flows: dict[Role, FlowSolution] | None = None,
     aside: Collection[Role] = (),
+    prices: dict[Role, tuple[np.ndarray, np.ndarray]] | None = None,
 ) -> Bounds:
     """An honest lower bound on each role's part of the objective, within about ``seconds``.
 
@@ -108,6 +109,9 @@ def lower_bound(
         # the best single price of a point of load on every worker: where a role
         # is short of capacity it is the price of leaving someone unallocated
         starts = [zero, uniform_price(dual), mu]
+        if prices and role in prices:
+            load, cases = prices[role]
+            starts.append(dual.project(dual.joined(load, None, cases)))
         # the LP over every pair as a min-cost flow, where the time left allows
         if flow is None and flow_arcs(dual) * SECONDS_PER_ARC < deadline - time.perf_counter():
             flow = RoleFlow(dual).solve()

@@ -33,6 +33,8 @@ class Outcome:
     timed_out: bool
     #: the first ``n_values`` variables' values in the best allocation found, if any
     values: np.ndarray | None
+    #: each constraint's dual value, by id, where HiGHS solved an LP to its optimum
+    row_duals: np.ndarray | None = None
 
 
 def solve(
@@ -71,10 +73,20 @@ def solve(
             found = primal.variable_values
             values[np.array(found.ids, dtype=np.int64)] = np.array(found.values)
             break
+    duals = None
+    for solution in result.solutions:
+        dual = solution.dual_solution
+        if dual.feasibility_status == solution_pb2.SOLUTION_STATUS_FEASIBLE:
+            duals = np.zeros(len(model.linear_constraints.ids))
+            duals[np.array(dual.dual_values.ids, dtype=np.int64)] = np.array(
+                dual.dual_values.values
+            )
+            break
     return Outcome(
         dual_bound=termination.objective_bounds.dual_bound,
         primal_bound=termination.objective_bounds.primal_bound,
         optimal=termination.reason == result_pb2.TERMINATION_REASON_OPTIMAL,
         timed_out=termination.limit == result_pb2.LIMIT_TIME,
         values=values,
+        row_duals=duals,
     )

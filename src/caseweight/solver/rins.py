@@ -16,15 +16,20 @@ over the flow's disagreements had stopped. Run before those
 neighbourhoods it leaves the demo's advisers at 5,894,706, which they
 cannot leave.
 
-Both solves are counts (the simplex to its optimum, the MIP to its proof
-or RINS_NODES nodes), so the same input gives the same allocation; they
-run only where the plan, from the pairs, has room, and the wall clock only
-stops a slow machine (the proposal then says it may not be repeatable).
+Both solves are counts (the simplex to its optimum, the MIP to its proof,
+RINS_NODES nodes or, in a region's neighbourhoods, its second improving
+allocation), so the same input gives the same allocation; they run only
+where the plan, from the pairs, has room, and the wall clock only stops a
+slow machine (the proposal then says it may not be repeatable).
 
 The LP over every eligible pair is a lower bound on the role's objective
 (large's social workers 15,399,948, against the Lagrangian's 15,384,665):
 :func:`lp_bounds` solves it for the bound, on the clock, where HiGHS's root
-cannot take the role.
+cannot take the role. The LP over the candidates gives the Lagrangian
+(:mod:`.bound`) its duals as a start: the social workers' are within 0.01%
+of their LP at once (the region's: 76.73 M, against 76.51 M after 10 s of
+subgradient steps); the advisers' rule-5 rows are not the Lagrangian's, and
+their duals start below the flow's prices.
 """
 
 from __future__ import annotations
@@ -52,12 +57,18 @@ SECONDS_PER_LP_PAIR = 1.5e-5
 SECONDS_PER_FREE_PAIR = 2e-3
 #: Branch-and-bound nodes at most for the MIP: each found its proof at the root or soon after.
 RINS_NODES = 500
-#: Candidate pairs at most in a role's LP here. Large's social workers have
-#: 46,376. The region's advisers (168,758) had 1,330 free young people; their
-#: MIP ran 33 s, far past its plan, and the clock stopped it (172.9 M ->
-#: 166.8 M, not repeatable). In parts of 300 each MIP took 4-6 s and all
-#: five found 0.02 M.
-RINS_PAIR_LIMIT = 100_000
+#: Free pairs above which HiGHS stops at its CAPPED_SOLUTIONS-th improving
+#: allocation, and the plan charges SECONDS_PER_CAPPED_PAIR a pair. The
+#: region's advisers (2,855 free pairs, 1,330 young people) ran 33 s and
+#: more to their node limit; stopped at the second allocation, 15 s (its
+#: own sub-MIPs find both), 172.9 M -> 167.5 M; its social workers (1,680)
+#: 5.0 s, 77.95 M -> 77.71 M (77.69 M after 60 s). Large's social workers
+#: (371) stopped at the second find 40,000 short of their optimum, so
+#: smaller neighbourhoods run to their proof.
+CAPPED_FREE_PAIRS = 1_000
+CAPPED_SOLUTIONS = 2
+#: Measured 3.0 ms (the region's social workers) and 4.7 ms (its advisers).
+SECONDS_PER_CAPPED_PAIR = 4e-3
 #: An LP value this close to 1 at the proposed worker counts as agreeing.
 AGREES = 1 - 1e-6
 #: LP values above this are a share the LP gives.
@@ -69,12 +80,15 @@ class Rins(NamedTuple):
     assignment: np.ndarray
     cut: bool  # the wall clock stopped HiGHS
     planned_seconds: float
+    #: each role's LP duals as the Lagrangian's multipliers (:meth:`.RoleMip.prices`)
+    prices: dict[Role, tuple[np.ndarray, np.ndarray]]
 
 
 def rins(instance: Instance, incumbent: np.ndarray, budget: Budget) -> Rins:
     """Each role's LP over its candidates, then its MIP, most room first, while
     the plan has room."""
     spent, cut = 0.0, False
+    prices: dict[Role, tuple[np.ndarray, np.ndarray]] = {}
     room = budget.room
     for role in sorted(room, key=lambda ro: (-room[ro], ro.value)):
         costs = instance.role_costs.get(role)
@@ -82,31 +96,36 @@ def rins(instance: Instance, incumbent: np.ndarray, budget: Budget) -> Rins:
             continue
         pairs = candidate_pairs(instance, role, incumbent)
         planned = int(pairs.sum()) * SECONDS_PER_LP_PAIR
-        if spent + planned > budget.seconds or pairs.sum() > RINS_PAIR_LIMIT:
+        if spent + planned > budget.seconds:
             continue
         spent += planned
         relaxed = RoleMip(instance, role, pairs, relaxed=True)
         lp = relaxed.relaxation(_left(budget))
         cut |= lp.timed_out
-        if not lp.optimal or lp.values is None:
+        if not lp.optimal or lp.values is None or lp.row_duals is None:
             continue
+        prices[role] = relaxed.prices(lp.row_duals)
         shares = np.zeros(costs.eligible.shape)
         shares[relaxed.pair_rows, relaxed.pair_cols] = lp.values
         allowed = disagreements(instance, role, shares, incumbent)
         free = allowed.sum(axis=1) > 1
-        planned = int(allowed[free].sum()) * SECONDS_PER_FREE_PAIR
+        free_pairs = int(allowed[free].sum())
+        capped = free_pairs > CAPPED_FREE_PAIRS
+        planned = free_pairs * (SECONDS_PER_CAPPED_PAIR if capped else SECONDS_PER_FREE_PAIR)
         if not free.any() or spent + planned > budget.seconds:
             continue
         spent += planned
         mip = RoleMip(instance, role, allowed)
         params = root_parameters(_left(budget), budget.seed)
         params.node_limit = RINS_NODES
+        if capped:
+            params.highs.int_options["mip_max_improving_sols"] = CAPPED_SOLUTIONS
         outcome = mip.solve(incumbent, params)
         cut |= outcome.timed_out
         if outcome.values is not None:
             better = adopted(instance, role, mip.assignment(outcome, incumbent), incumbent)
             instance, incumbent = better or (instance, incumbent)
-    return Rins(instance, incumbent, cut, spent)
+    return Rins(instance, incumbent, cut, spent, prices)
 
 
 def candidate_pairs(instance: Instance, role: Role, incumbent: np.ndarray) -> np.ndarray:

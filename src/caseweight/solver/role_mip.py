@@ -44,6 +44,11 @@ class RoleMip:
         self.n_pairs = len(self.pair_rows)
         #: each ``receives`` variable, by worker column, with the pairs new to them
         self.receives: dict[int, tuple[int, np.ndarray]] = {}
+        #: by worker column, the row of their load, and of their cases where
+        #: ``max_cases`` is one row (they hold within it now): their duals are
+        #: the Lagrangian's multipliers (:meth:`prices`)
+        self.load_rows: dict[int, int] = {}
+        self.case_rows: dict[int, int] = {}
         build = MipBuilder(f"caseweight-{role.value}", relaxed)
         self._assignment(build)
         self._workers(build)
@@ -79,6 +84,7 @@ class RoleMip:
                 continue
             points = self.points[rows[held]]
             load = build.rows(1, curve.target, curve.target)
+            self.load_rows[j] = int(load[0])
             build.terms(np.repeat(load, len(held)), held, points)
             above, below = curve.capped(int(tops[w]))
             for sign, segments in ((-1, above), (1, below)):
@@ -133,6 +139,8 @@ class RoleMip:
             else:
                 row = build.rows(1, -INFINITY, most)
                 build.terms(np.repeat(row, len(held)), held, weights)
+                if weights is everyone:
+                    self.case_rows[int(self.pair_cols[held[0]])] = int(row[0])
 
     def _siblings(self, build: MipBuilder) -> None:
         row_of = {r: i for i, r in enumerate(self.rows)}
@@ -207,6 +215,17 @@ class RoleMip:
         params.highs.int_options["threads"] = 1
         none = np.zeros(0, dtype=np.int64)
         return highs.solve(self.proto, params, none, none.astype(float), self.n_pairs)
+
+    def prices(self, duals: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """The LP's ``duals`` as the Lagrangian's multipliers by worker column
+        (:class:`.lagrangian.RoleLagrangian`): each point of a worker's load at
+        their load row's dual, each case at their case row's (a ``<=`` row's
+        dual is at most 0); none where the row is not there."""
+        load, cases = np.zeros(len(self.costs.workers)), np.zeros(len(self.costs.workers))
+        for prices, rows, sign in ((load, self.load_rows, 1), (cases, self.case_rows, -1)):
+            for column, row in rows.items():
+                prices[column] = sign * duals[row]
+        return load, cases
 
     def solve(self, incumbent: np.ndarray, params: mathopt.SolveParameters) -> Outcome:
         """HiGHS with ``params``, hinted with ``incumbent``."""

@@ -222,7 +222,7 @@ def solve(
         for role, costs in instance.role_costs.items()
     )
     left = max(0.0, deadline - time.perf_counter()) * (LAGRANGIAN_SHARE if rooted else 1.0)
-    bounds = lower_bound(instance, incumbent, upper, left, flows, aside)
+    bounds = lower_bound(instance, incumbent, upper, left, flows, aside, lps.prices)
     role_bounds = {role: max(value, lp.get(role, value)) for role, value in bounds.values.items()}
     # and HiGHS's root over a role's open pairs where the time left allows it
     if settings.root_bound:
