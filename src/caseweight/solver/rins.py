@@ -17,10 +17,11 @@ neighbourhoods it leaves the demo's advisers at 5,894,706, which they
 cannot leave.
 
 Both solves are counts (the simplex to its optimum, the MIP to its proof,
-RINS_NODES nodes or, in a region's neighbourhoods, its second improving
-allocation), so the same input gives the same allocation; they run only
-where the plan, from the pairs, has room, and the wall clock only stops a
-slow machine (the proposal then says it may not be repeatable).
+RINS_NODES nodes or, in a region's neighbourhoods, the end of its root or
+its second improving allocation), so the same input gives the same
+allocation; they run only where the plan, from the pairs, has room, and the
+wall clock only stops a slow machine (the proposal then says it may not be
+repeatable).
 
 The LP over every eligible pair is a lower bound on the role's objective
 (large's social workers 15,399,948, against the Lagrangian's 15,384,665):
@@ -57,17 +58,19 @@ SECONDS_PER_LP_PAIR = 1.5e-5
 SECONDS_PER_FREE_PAIR = 2e-3
 #: Branch-and-bound nodes at most for the MIP: each found its proof at the root or soon after.
 RINS_NODES = 500
-#: Free pairs above which HiGHS stops at its CAPPED_SOLUTIONS-th improving
-#: allocation, and the plan charges SECONDS_PER_CAPPED_PAIR a pair. The
-#: region's advisers (2,855 free pairs, 1,330 young people) ran 33 s and
-#: more to their node limit; stopped at the second allocation, 15 s (its
-#: own sub-MIPs find both), 172.9 M -> 167.5 M; its social workers (1,680)
-#: 5.0 s, 77.95 M -> 77.71 M (77.69 M after 60 s). Large's social workers
-#: (371) stopped at the second find 40,000 short of their optimum, so
-#: smaller neighbourhoods run to their proof.
+#: Free pairs above which HiGHS stops at the end of its root node or its
+#: CAPPED_SOLUTIONS-th improving allocation, whichever comes first, and the
+#: plan charges SECONDS_PER_CAPPED_PAIR a pair. The region's advisers (2,855
+#: free pairs, 1,330 young people) ran 33 s and more towards the node
+#: limit; stopped so, 14.7 s (its own sub-MIPs at the root find both), 172.9 M
+#: -> 167.5 M. A second region (seed 20261202), 180.8 M -> 171.8 M in 12.7 s,
+#: where letting it branch for the second took 48 s (-10.1 M) and stopping at
+#: the first 11.5 s (-8.3 M). Large's social workers (371) stopped at the
+#: second find 40,000 short of their optimum, so smaller neighbourhoods run
+#: to their proof.
 CAPPED_FREE_PAIRS = 1_000
 CAPPED_SOLUTIONS = 2
-#: Measured 3.0 ms (the region's social workers) and 4.7 ms (its advisers).
+#: Measured 3.7-5.1 ms (the two regions' advisers).
 SECONDS_PER_CAPPED_PAIR = 4e-3
 #: An LP value this close to 1 at the proposed worker counts as agreeing.
 AGREES = 1 - 1e-6
@@ -119,6 +122,7 @@ def rins(instance: Instance, incumbent: np.ndarray, budget: Budget) -> Rins:
         params = root_parameters(_left(budget), budget.seed)
         params.node_limit = RINS_NODES
         if capped:
+            params.node_limit = 1
             params.highs.int_options["mip_max_improving_sols"] = CAPPED_SOLUTIONS
         outcome = mip.solve(incumbent, params)
         cut |= outcome.timed_out
