@@ -15,9 +15,13 @@ from caseweight.solver import rins as rins_module
 from caseweight.solver import solve as solve_module
 from caseweight.solver.bound import lower_bound
 from caseweight.solver.lagrangian import RoleLagrangian
-from caseweight.solver.lns import Budget
+from caseweight.solver.lns import Budget, lp_disagreements
 from caseweight.solver.local_search import climb
 from caseweight.solver.rins import (
+    CAPPED_FREE_PAIRS,
+    FREE_PAIRS_PER_DISAGREEMENT,
+    FREE_PAIRS_PER_LP_PAIR,
+    SECONDS_PER_FREE_PAIR,
     SECONDS_PER_LP_PAIR,
     candidate_pairs,
     disagreements,
@@ -27,6 +31,7 @@ from caseweight.solver.rins import (
 from caseweight.solver.role_mip import RoleMip
 from caseweight.solver.solve import Progress, SolveSettings, solve
 from caseweight.solver.starts import role_objectives
+from caseweight.solver.transport import role_flows
 from caseweight.solver.warm_start import first_fit
 from conftest import Runner, exact_optimum
 from test_bound import siblings_authority
@@ -84,11 +89,32 @@ def test_the_plan_decides_which_roles_get_their_lp(tmp_path: Path) -> None:
     nothing = rins(instance, start, Budget(0.0, ROOM, 0, FAR))
     assert nothing.planned_seconds == 0.0
     assert np.array_equal(nothing.assignment, start)
-    # room for the advisers' LP alone (the role with most room goes first)
+    # room for the advisers' LP alone, and the MIP the plan expects of it
+    # without a flow (the role with most room goes first)
     pairs = int(candidate_pairs(instance, Role.PERSONAL_ADVISER, start).sum())
+    expected = round(pairs * FREE_PAIRS_PER_LP_PAIR) * SECONDS_PER_FREE_PAIR
     more = {Role.PERSONAL_ADVISER: 2.0, Role.SOCIAL_WORKER: 1.0}
-    one = rins(instance, start, Budget(pairs * SECONDS_PER_LP_PAIR, more, 0, FAR))
+    one = rins(instance, start, Budget(pairs * SECONDS_PER_LP_PAIR + expected, more, 0, FAR))
     assert one.planned_seconds == pytest.approx(pairs * SECONDS_PER_LP_PAIR)
+
+
+def test_no_lp_where_the_mip_it_leads_to_would_not_fit(tmp_path: Path) -> None:
+    """The plan expects FREE_PAIRS_PER_DISAGREEMENT free pairs per young person
+    the flow would place elsewhere: room for the LP alone is not enough."""
+    _, instance = generated(tmp_path, seed=7)
+    start = first_fit(instance)
+    role = Role.PERSONAL_ADVISER
+    flows = role_flows(instance, 1e6)
+    expected = round(
+        len(lp_disagreements(instance, role, flows[role], start)) * FREE_PAIRS_PER_DISAGREEMENT
+    )
+    assert 0 < expected <= CAPPED_FREE_PAIRS  # the test means something
+    lp_alone = int(candidate_pairs(instance, role, start).sum()) * SECONDS_PER_LP_PAIR
+    needs = lp_alone + expected * SECONDS_PER_FREE_PAIR
+    short = rins(instance, start, Budget(needs * 0.99, ROOM, 0, FAR), flows)
+    assert role not in short.prices  # (the social workers' may fit)
+    enough = rins(instance, start, Budget(needs * 1.01, ROOM, 0, FAR), flows)
+    assert role in enough.prices
 
 
 def test_the_lp_sees_each_young_persons_candidates_and_proposed_worker(tmp_path: Path) -> None:

@@ -195,7 +195,7 @@ def solve(
     seconds = max(0.0, left) + settings.plan * BOUND_RESERVE * LP_RESERVE_SHARE
     ends = search_ends + settings.time_limit_seconds * BOUND_RESERVE * LP_RESERVE_SHARE
     room = _room(instance, incumbent, flows)
-    lps = rins(instance, incumbent, Budget(seconds, room, settings.seed, ends))
+    lps = rins(instance, incumbent, Budget(seconds, room, settings.seed, ends), flows)
     instance, incumbent = lps.instance, lps.assignment
     cut_short = cut_short or lps.cut
     current = sum(objective_terms(instance, incumbent).values())
