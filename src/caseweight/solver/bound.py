@@ -62,10 +62,12 @@ def lower_bound(
 
     Multipliers start from the best of: the LP's duals, its columns grown
     from the candidates by pricing (up to LP_PAIR_LIMIT candidate pairs); the
-    min-cost flow's prices (where its planned time fits); one uniform price;
-    zero. They then improve by subgradient ascent towards the incumbent's
-    objective ``upper``. The flow's own optimum is a bound too; ``flows``
-    already solved (for the start) are not solved again. (Starting from
+    min-cost flow's prices (where its planned time fits); ``prices``, the
+    load and case duals of the LP the neighbourhoods solved (:mod:`.rins`:
+    HiGHS, any size); one uniform price; zero. They then improve by
+    subgradient ascent towards the incumbent's objective ``upper``. The
+    flow's own optimum is a bound too; ``flows`` already solved (for the
+    start) are not solved again. (Starting from
     the incumbent's marginal balance costs gave a region a bound of -2,000
     million: a kept overload's steep slope priced a load nobody could move
     there.)
