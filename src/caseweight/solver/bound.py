@@ -20,7 +20,7 @@ from caseweight.problem import Role
 from caseweight.solver.case_prices import case_priced
 from caseweight.solver.fixing import open_pairs
 from caseweight.solver.instance import Instance
-from caseweight.solver.lagrangian import RoleLagrangian, ascend, load_ceilings
+from caseweight.solver.lagrangian import Prices, RoleLagrangian, ascend, load_ceilings
 from caseweight.solver.transport import SECONDS_PER_ARC, FlowSolution, RoleFlow, flow_arcs
 
 #: Candidate pairs above which the restricted LP is skipped: GLOP took 140 s on
@@ -54,7 +54,7 @@ def lower_bound(
     seconds: float,
     flows: dict[Role, FlowSolution] | None = None,
     aside: Collection[Role] = (),
-    prices: dict[Role, tuple[np.ndarray, np.ndarray]] | None = None,
+    prices: dict[Role, Prices] | None = None,
 ) -> Bounds:
     """An honest lower bound on each role's part of the objective, within about ``seconds``.
 

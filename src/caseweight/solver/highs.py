@@ -15,7 +15,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from ortools.math_opt import model_parameters_pb2, model_pb2, result_pb2, solution_pb2
+from ortools.math_opt import (
+    model_parameters_pb2,
+    model_pb2,
+    result_pb2,
+    solution_pb2,
+    sparse_containers_pb2,
+)
 from ortools.math_opt.core.python import solver as core_solver
 from ortools.math_opt.python import mathopt
 from ortools.math_opt.python.callback import CallbackRegistration
@@ -65,23 +71,15 @@ def solve(
         None,
     )
     termination = result.termination
-    values = None
-    for solution in result.solutions:
-        primal = solution.primal_solution
-        if primal.feasibility_status == solution_pb2.SOLUTION_STATUS_FEASIBLE:
-            values = np.zeros(n_values)
-            found = primal.variable_values
-            values[np.array(found.ids, dtype=np.int64)] = np.array(found.values)
-            break
-    duals = None
-    for solution in result.solutions:
-        dual = solution.dual_solution
-        if dual.feasibility_status == solution_pb2.SOLUTION_STATUS_FEASIBLE:
-            duals = np.zeros(len(model.linear_constraints.ids))
-            duals[np.array(dual.dual_values.ids, dtype=np.int64)] = np.array(
-                dual.dual_values.values
-            )
-            break
+    feasible = solution_pb2.SOLUTION_STATUS_FEASIBLE
+    solutions = result.solutions
+    primal = [
+        s.primal_solution for s in solutions if s.primal_solution.feasibility_status == feasible
+    ]
+    dual = [s.dual_solution for s in solutions if s.dual_solution.feasibility_status == feasible]
+    values = _dense(primal[0].variable_values, n_values) if primal else None
+    n_rows = len(model.linear_constraints.ids)
+    duals = _dense(dual[0].dual_values, n_rows) if dual else None
     return Outcome(
         dual_bound=termination.objective_bounds.dual_bound,
         primal_bound=termination.objective_bounds.primal_bound,
@@ -90,3 +88,10 @@ def solve(
         values=values,
         row_duals=duals,
     )
+
+
+def _dense(vector: sparse_containers_pb2.SparseDoubleVectorProto, n: int) -> np.ndarray:
+    """A sparse vector of MathOpt's as ``n`` values, zero where it has none."""
+    out = np.zeros(n)
+    out[np.array(vector.ids, dtype=np.int64)] = np.array(vector.values)
+    return out

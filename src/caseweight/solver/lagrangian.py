@@ -27,6 +27,10 @@ from caseweight.solver.instance import Instance
 
 #: Each worker's load, load new to them, and cases, as the minimisers place young people.
 Tally = tuple[np.ndarray, np.ndarray, np.ndarray]
+#: Multipliers by worker column from elsewhere (an LP's duals,
+#: :meth:`.role_mip.RoleMip.prices`): the price of a point of each worker's
+#: load, and of each of their cases; :meth:`RoleLagrangian.joined` takes them
+Prices = tuple[np.ndarray, np.ndarray]
 
 
 def kept_loads(instance: Instance) -> np.ndarray:

@@ -42,6 +42,7 @@ import numpy as np
 
 from caseweight.problem import Role
 from caseweight.solver.instance import Instance
+from caseweight.solver.lagrangian import Prices
 from caseweight.solver.lns import Budget, lp_disagreements
 from caseweight.solver.role_mip import RoleMip, root_parameters
 from caseweight.solver.root_bound import with_dual
@@ -93,7 +94,7 @@ class Rins(NamedTuple):
     cut: bool  # the wall clock stopped HiGHS
     planned_seconds: float
     #: each role's LP duals as the Lagrangian's multipliers (:meth:`.RoleMip.prices`)
-    prices: dict[Role, tuple[np.ndarray, np.ndarray]]
+    prices: dict[Role, Prices]
 
 
 def rins(
@@ -105,7 +106,7 @@ def rins(
     """Each role's LP over its candidates, then its MIP, most room first, while
     the plan has room; ``flows`` say how large the MIP may be."""
     spent, cut = 0.0, False
-    prices: dict[Role, tuple[np.ndarray, np.ndarray]] = {}
+    prices: dict[Role, Prices] = {}
     room = budget.room
     for role in sorted(room, key=lambda ro: (-room[ro], ro.value)):
         costs = instance.role_costs.get(role)

@@ -22,7 +22,7 @@ from caseweight.problem import Role
 from caseweight.solver import highs
 from caseweight.solver.highs import Outcome
 from caseweight.solver.instance import Instance
-from caseweight.solver.lagrangian import load_ceilings
+from caseweight.solver.lagrangian import Prices, load_ceilings
 from caseweight.solver.mip_builder import MipBuilder
 from caseweight.solver.warm_start import UNALLOCATED
 
@@ -216,15 +216,15 @@ class RoleMip:
         none = np.zeros(0, dtype=np.int64)
         return highs.solve(self.proto, params, none, none.astype(float), self.n_pairs)
 
-    def prices(self, duals: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    def prices(self, duals: np.ndarray) -> Prices:
         """The LP's ``duals`` as the Lagrangian's multipliers by worker column
         (:class:`.lagrangian.RoleLagrangian`): each point of a worker's load at
         their load row's dual, each case at their case row's (a ``<=`` row's
         dual is at most 0); none where the row is not there."""
         load, cases = np.zeros(len(self.costs.workers)), np.zeros(len(self.costs.workers))
-        for prices, rows, sign in ((load, self.load_rows, 1), (cases, self.case_rows, -1)):
+        for out, rows, sign in ((load, self.load_rows, 1), (cases, self.case_rows, -1)):
             for column, row in rows.items():
-                prices[column] = sign * duals[row]
+                out[column] = sign * duals[row]
         return load, cases
 
     def solve(self, incumbent: np.ndarray, params: mathopt.SolveParameters) -> Outcome:
