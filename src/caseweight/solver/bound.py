@@ -9,8 +9,9 @@ candidates.
 
 from __future__ import annotations
 
+import math
 import time
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from typing import NamedTuple
 
 import numpy as np
@@ -20,7 +21,7 @@ from caseweight.problem import Role
 from caseweight.solver.case_prices import case_priced
 from caseweight.solver.fixing import open_pairs
 from caseweight.solver.instance import Instance
-from caseweight.solver.lagrangian import Prices, RoleLagrangian, ascend, load_ceilings
+from caseweight.solver.lagrangian import Ascent, Prices, RoleLagrangian, load_ceilings
 from caseweight.solver.transport import SECONDS_PER_ARC, FlowSolution, RoleFlow, flow_arcs
 
 #: Candidate pairs above which the restricted LP is skipped: GLOP took 140 s on
@@ -55,6 +56,7 @@ def lower_bound(
     flows: dict[Role, FlowSolution] | None = None,
     aside: Collection[Role] = (),
     prices: dict[Role, Prices] | None = None,
+    away: Collection[Role] = (),
 ) -> Bounds:
     """An honest lower bound on each role's part of the objective, within about ``seconds``.
 
@@ -80,12 +82,17 @@ def lower_bound(
     (:mod:`.early_bound`), whose root is stronger than the LP, or by their
     LP (:func:`.rins.lp_bounds`): each gets its flow's value (or L at zero prices) and
     no time of its own; the other roles get its share (on the demo at 5 s,
-    0.7 s more for the social workers' root).
+    0.7 s more for the social workers' root). ``away``: roles bounded in a
+    process of their own (:mod:`.bound_process`), left out here.
     """
     deadline = time.perf_counter() + seconds
     out: dict[Role, int] = {}
     opened: dict[Role, np.ndarray] = {}
-    roles = [role for role, costs in instance.role_costs.items() if len(costs.requirements)]
+    roles = [
+        role
+        for role, costs in instance.role_costs.items()
+        if len(costs.requirements) and role not in away
+    ]
     pairs = {
         role: sum(len(instance.candidates[int(r)]) for r in instance.role_costs[role].requirements)
         for role in roles
@@ -112,23 +119,42 @@ def lower_bound(
         # is short of capacity it is the price of leaving someone unallocated
         starts = [zero, uniform_price(dual), mu]
         if prices and role in prices:
-            load, cases = prices[role]
-            starts.append(dual.project(dual.joined(load, None, cases)))
+            starts.append(priced(dual, prices[role]))
         # the LP over every pair as a min-cost flow, where the time left allows
         if flow is None and flow_arcs(dual) * SECONDS_PER_ARC < deadline - time.perf_counter():
             flow = RoleFlow(dual).solve()
-        if flow is not None:
-            # rule 5's case ceilings priced in, one flow a step, in the role's time
-            flow = case_priced(dual, flow, upper[role], role_ends)
-            starts.append(flow.prices)
-        mu = max(starts, key=lambda lam: dual.evaluate(lam)[0])
-        value, mu = ascend(dual, mu, upper[role], max(0.0, role_ends - time.perf_counter()))
+        ascent, floor = ascent_from(dual, starts, flow, upper[role], role_ends)
+        value, mu = ascent.run(max(0.0, role_ends - time.perf_counter()))
+        value = max(value, floor)
         if np.isfinite(dual.cost).sum() <= FIXING_PAIR_LIMIT:
             opened[role] = open_pairs(dual, mu, upper[role])
-        if flow is not None:
-            value = max(value, flow.value)
         out[role] = int(np.floor(value))
     return Bounds(out, opened)
+
+
+def ascent_from(
+    dual: RoleLagrangian,
+    starts: list[np.ndarray],
+    flow: FlowSolution | None,
+    upper: float,
+    ends: float,
+    stop: Callable[[], bool] | None = None,
+) -> tuple[Ascent, float]:
+    """An ascent towards ``upper`` from the best of ``starts`` and the flow's
+    prices, rule 5's case ceilings priced into the flow first (one flow a
+    step, until ``ends`` or ``stop``); and the flow's value (-inf without one),
+    a bound too."""
+    if flow is not None:
+        flow = case_priced(dual, flow, upper, ends, stop)
+        starts = [*starts, flow.prices]
+    mu = max(starts, key=lambda lam: dual.evaluate(lam)[0])
+    return Ascent(dual, mu, upper), (-math.inf if flow is None else flow.value)
+
+
+def priced(dual: RoleLagrangian, prices: Prices) -> np.ndarray:
+    """An LP's load and case duals (:meth:`.role_mip.RoleMip.prices`) as valid multipliers."""
+    load, cases = prices
+    return dual.project(dual.joined(load, None, cases))
 
 
 def uniform_price(dual: RoleLagrangian, steps: int = UNIFORM_STEPS) -> np.ndarray:

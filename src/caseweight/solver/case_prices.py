@@ -20,6 +20,7 @@ them exactly.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 
 import numpy as np
 
@@ -37,9 +38,14 @@ MIN_STEP_GAIN = 0.005
 
 
 def case_priced(
-    dual: RoleLagrangian, flow: FlowSolution, upper: float, deadline: float
+    dual: RoleLagrangian,
+    flow: FlowSolution,
+    upper: float,
+    deadline: float,
+    stop: Callable[[], bool] | None = None,
 ) -> FlowSolution:
-    """The best flow bound over case prices found before ``deadline`` (``flow`` if none)."""
+    """The best flow bound over case prices found before ``deadline`` or
+    ``stop()`` (``flow`` if none)."""
     capped = dual.case_capped
     over = _over(dual, flow)
     if not (over > 0).any():
@@ -47,7 +53,7 @@ def case_priced(
     planned = flow_arcs(dual) * SECONDS_PER_ARC
     best, aim, slope = flow, FIRST_AIM, over
     for _ in range(CASE_STEPS):
-        if time.perf_counter() + planned > deadline or aim < 1e-3:
+        if time.perf_counter() + planned > deadline or aim < 1e-3 or (stop and stop()):
             break
         norm = float((slope**2).sum())
         if norm == 0:

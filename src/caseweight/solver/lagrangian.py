@@ -18,6 +18,7 @@ worker, or apart at one extra worker's cost).
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 
 import numpy as np
 from numpy.typing import ArrayLike
@@ -310,42 +311,73 @@ _PARTITIONS = {m: _set_partitions(list(range(m))) for m in range(1, EXACT_GROUP 
 
 
 def ascend(
-    dual: RoleLagrangian, mu: np.ndarray, upper: float, seconds: float, max_steps: int = 5000
+    dual: RoleLagrangian,
+    mu: np.ndarray,
+    upper: float,
+    seconds: float,
+    max_steps: int = 5000,
+    stop: Callable[[], bool] | None = None,
 ) -> tuple[float, np.ndarray]:
-    """Projected subgradient ascent within ``seconds``; the best L and its multipliers.
+    """Projected subgradient ascent within ``seconds`` (or until ``stop()``);
+    the best L and its multipliers (:class:`Ascent`)."""
+    return Ascent(dual, mu, upper).run(seconds, max_steps, stop)
+
+
+class Ascent:
+    """Projected subgradient ascent on L from ``mu`` towards ``upper``, in runs.
 
     Steps aim at a level between the best L so far and the incumbent's
     objective ``upper`` (Polyak's rule with a target), along the subgradient
     deflected by the previous direction, which damps the zig-zag between two
     workers' load rows. After ``STALL_STEPS`` steps without a better L the
-    ascent goes back to the best multipliers and halves its aim.
+    ascent goes back to the best multipliers and halves its aim; once the aim
+    is below ``1e-5`` it has converged. Each :meth:`run` goes on where the
+    last stopped; a new ``upper`` (:meth:`aim_at`) starts the aim afresh.
     """
-    deadline = time.perf_counter() + seconds
-    mu = dual.project(mu)
-    best_value, best_mu = dual.evaluate(mu)[0], mu.copy()
-    aim, stalled = TARGET_SHARE, 0
-    direction: np.ndarray | None = None
-    for _ in range(max_steps):
-        if time.perf_counter() > deadline:
-            break
-        value, gradient = dual.evaluate(mu)
-        if value > best_value + 1e-7 * abs(best_value):
-            best_value, best_mu, stalled = value, mu.copy(), 0
-        else:
-            stalled += 1
-            if stalled >= STALL_STEPS:
-                aim, stalled, direction = aim / 2, 0, None
-                mu = best_mu.copy()
-                if aim < 1e-5:
-                    break
-                continue
-        direction = gradient if direction is None else gradient + DEFLECTION * direction
-        norm = float((direction**2).sum())
-        if norm == 0:
-            break
-        level = best_value + aim * max(upper - best_value, 0.0)
-        mu = dual.project(mu + max(level - value, 1e-9) / norm * direction)
-    return best_value, best_mu
+
+    def __init__(self, dual: RoleLagrangian, mu: np.ndarray, upper: float) -> None:
+        self.dual, self.upper = dual, upper
+        self.mu = dual.project(mu)
+        self.best_value, self.best_mu = dual.evaluate(self.mu)[0], self.mu.copy()
+        self.aim, self.stalled = TARGET_SHARE, 0
+        self.direction: np.ndarray | None = None
+        self.converged = False
+
+    def aim_at(self, upper: float) -> None:
+        if upper != self.upper:
+            self.upper, self.aim, self.stalled, self.converged = upper, TARGET_SHARE, 0, False
+            self.mu, self.direction = self.best_mu.copy(), None
+
+    def run(
+        self, seconds: float, max_steps: int = 5000, stop: Callable[[], bool] | None = None
+    ) -> tuple[float, np.ndarray]:
+        """Up to ``max_steps`` more steps within ``seconds``; the best L and its multipliers."""
+        deadline = time.perf_counter() + seconds
+        dual = self.dual
+        for _ in range(max_steps):
+            if self.converged or time.perf_counter() > deadline or (stop is not None and stop()):
+                break
+            value, gradient = dual.evaluate(self.mu)
+            if value > self.best_value + 1e-7 * abs(self.best_value):
+                self.best_value, self.best_mu, self.stalled = value, self.mu.copy(), 0
+            else:
+                self.stalled += 1
+                if self.stalled >= STALL_STEPS:
+                    self.aim, self.stalled, self.direction = self.aim / 2, 0, None
+                    self.mu = self.best_mu.copy()
+                    self.converged = self.aim < 1e-5
+                    continue
+            direction = (
+                gradient if self.direction is None else gradient + DEFLECTION * self.direction
+            )
+            norm = float((direction**2).sum())
+            if norm == 0:
+                self.converged = True
+                break
+            level = self.best_value + self.aim * max(self.upper - self.best_value, 0.0)
+            self.mu = dual.project(self.mu + max(level - value, 1e-9) / norm * direction)
+            self.direction = direction
+        return self.best_value, self.best_mu
 
 
 #: Subgradient ascent: the share of the way to the incumbent's objective each
