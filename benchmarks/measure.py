@@ -30,6 +30,14 @@ def peak_resident_kib() -> int:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 
 
+def children_peak_kib() -> int:
+    """The largest peak of the processes this one forked and waited for (KiB):
+    the bound's process beside a region's search (``solver/bound_process.py``).
+    Added to the command's own peak, as the two run at the same time (an
+    overcount: the child shares the instance's pages with its parent)."""
+    return resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+
+
 if __name__ == "__main__":
     result_file, args = sys.argv[1], sys.argv[2:]
     started = time.perf_counter()
@@ -38,7 +46,7 @@ if __name__ == "__main__":
         main(args, standalone_mode=False)
     except SystemExit as exc:
         code = int(exc.code or 0)
-    peak_kib = peak_resident_kib()
+    peak_kib = peak_resident_kib() + children_peak_kib()
     with open(result_file, "w", encoding="utf-8") as out:
         json.dump(
             {

@@ -142,7 +142,10 @@ def solve(
        the others, so the gap is honest; then, where time is still left,
        HiGHS's root over a whole role (:mod:`.root_bound`). From the LP's
        rounding on, HiGHS's branch and bound on the role furthest above its
-       LP runs in a thread beside all this (:mod:`.early_bound`).
+       LP runs in a thread beside all this (:mod:`.early_bound`); where no
+       role fits it, from the climb on, the Lagrangian of the roles too
+       large for HiGHS's root runs in a process there instead
+       (:mod:`.bound_process`).
 
     Every step is bounded by work, not by the clock (one search worker and a
     deterministic time per CP-SAT model, HiGHS to one node), so the same
