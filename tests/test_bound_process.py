@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 
 from caseweight.problem import Role
+from caseweight.solver import bound_process
 from caseweight.solver import solve as solve_module
 from caseweight.solver.bound_process import BoundProcess
 from caseweight.solver.lagrangian import Ascent, RoleLagrangian, ascend
@@ -120,3 +121,8 @@ def test_the_proposal_is_the_same_with_the_bound_beside(
     assert 0 < beside.best_bound <= beside.objective
     for role in ROLES:
         assert beside.role_bounds[role.value] <= beside.role_objectives[role.value]
+    # where the platform cannot fork safely, the main core bounds every role
+    monkeypatch.setattr(bound_process, "AVAILABLE", False)
+    unforked = solve(instance, settings)
+    assert len(started) == 1
+    assert np.array_equal(unforked.assignment, alone.assignment)

@@ -48,6 +48,10 @@ ROUND_SECONDS = 10.0
 STALLED = 1e-6
 #: The child's time ends this long before the caller's deadline, for its answer to arrive.
 ANSWER_GRACE = 0.5
+#: Forking is safe where the platform's libraries expect it: Linux. Windows
+#: cannot fork and macOS's system libraries may crash a forked child, so there
+#: the bound stays on the main core, as before.
+AVAILABLE = sys.platform.startswith("linux")
 
 
 class BoundProcess:

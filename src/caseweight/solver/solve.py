@@ -11,6 +11,7 @@ import numpy as np
 
 from caseweight.problem import Role
 from caseweight.solution import objective_terms
+from caseweight.solver import bound_process
 from caseweight.solver.bound import lower_bound
 from caseweight.solver.bound_process import BoundProcess
 from caseweight.solver.early_bound import start_early_bound
@@ -285,13 +286,13 @@ def _bound_beside(
     deadline: float,
 ) -> BoundProcess | None:
     """The Lagrangian of each role too large for HiGHS's root, in a process on
-    the core no thread has (:mod:`.bound_process`), from the LP's rounding."""
+    the core no thread has (:mod:`.bound_process`), aiming at the climb's objectives."""
     roles = [
         role
         for role, costs in instance.role_costs.items()
         if len(costs.requirements) and costs.eligible.sum() > ROOT_PAIR_LIMIT
     ]
-    if not roles:
+    if not roles or not bound_process.AVAILABLE:
         return None
     return BoundProcess(instance, roles, flows, role_objectives(instance, incumbent), deadline)
 
