@@ -126,3 +126,17 @@ def test_the_proposal_is_the_same_with_the_bound_beside(
     unforked = solve(instance, settings)
     assert len(started) == 1
     assert np.array_equal(unforked.assignment, alone.assignment)
+
+
+def test_the_process_ends_when_its_caller_has_gone(tmp_path: Path) -> None:
+    """Ctrl-C or a crash closes the caller's end of the pipe: the child stops
+    at its next step, quietly, instead of running on to the deadline."""
+    _, instance = generated(tmp_path, seed=7)
+    incumbent = first_fit(instance)
+    flows = role_flows(instance, 60.0)
+    upper = role_objectives(instance, incumbent)
+    beside = BoundProcess(instance, ROLES, flows, upper, time.perf_counter() + 600)
+    beside._conn.close()
+    beside._process.join(timeout=30)
+    assert not beside._process.is_alive()
+    assert beside._process.exitcode == 0

@@ -25,6 +25,7 @@ from __future__ import annotations
 import contextlib
 import math
 import multiprocessing
+import signal
 import sys
 import time
 from collections.abc import Callable, Collection
@@ -79,7 +80,7 @@ class BoundProcess:
         work = (instance, self.roles, dict(flows), dict(upper), pairs, seconds)
         sys.stdout.flush()  # nothing buffered for the child to write twice
         sys.stderr.flush()
-        self._process = context.Process(target=_serve, args=(child, work), daemon=True)
+        self._process = context.Process(target=_serve, args=(child, self._conn, work), daemon=True)
         self._process.start()
         child.close()
 
@@ -114,7 +115,20 @@ Work = tuple[
 ]
 
 
-def _serve(conn: Connection, work: Work) -> None:
+def _serve(conn: Connection, callers: Connection, work: Work) -> None:
+    """:func:`_answer`, ending quietly where the caller has gone (its end of the
+    pipe closes: Ctrl-C, or a crash): nothing is left running after it."""
+    # the caller's end, copied by the fork: held here, it would keep the pipe open
+    callers.close()
+    # Ctrl-C reaches the whole process group: the caller stops, and so does
+    # this child once it reads the closed pipe
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    with contextlib.suppress(EOFError, OSError):
+        _answer(conn, work)
+    conn.close()
+
+
+def _answer(conn: Connection, work: Work) -> None:
     """In the child: each role's flow (solved here where the caller had no time
     for it) with its case ceilings priced in, towards the best objective
     known; then rounds of ascent from the best multipliers, each role's share
@@ -164,7 +178,6 @@ def _serve(conn: Connection, work: Work) -> None:
     for role, flow in flows.items():
         best[role] = max(best[role], flow.value)
     conn.send({role: math.floor(value) for role, value in best.items() if math.isfinite(value)})
-    conn.close()
 
 
 def _restart(
