@@ -19,7 +19,7 @@ from caseweight.solver.local_search import climb
 from caseweight.solver.rins import rins
 from caseweight.solver.solve import SolveSettings, solve
 from caseweight.solver.starts import role_objectives
-from caseweight.solver.transport import role_flows
+from caseweight.solver.transport import FlowSolution, role_flows
 from caseweight.solver.warm_start import first_fit
 from conftest import Runner
 from test_bound import proven_family
@@ -66,12 +66,16 @@ def test_the_lps_duals_sent_at_the_end_are_tried(tmp_path: Path) -> None:
     assert answered[role] >= math.floor(at_duals) > dual.evaluate(np.zeros(dual.size))[0]
 
 
-def test_a_process_that_has_gone_leaves_the_flows_value(tmp_path: Path) -> None:
+def started(tmp_path: Path, seconds: float) -> tuple[BoundProcess, dict[Role, FlowSolution]]:
+    """A bound's process for both roles of a generated authority, from first fit."""
     _, instance = generated(tmp_path, seed=7)
-    incumbent = first_fit(instance)
+    upper = role_objectives(instance, first_fit(instance))
     flows = role_flows(instance, 60.0)
-    upper = role_objectives(instance, incumbent)
-    beside = BoundProcess(instance, ROLES, flows, upper, time.perf_counter() + 60)
+    return BoundProcess(instance, ROLES, flows, upper, time.perf_counter() + seconds), flows
+
+
+def test_a_process_that_has_gone_leaves_the_flows_value(tmp_path: Path) -> None:
+    beside, flows = started(tmp_path, 60)
     beside._process.kill()
     beside._process.join()
     found = beside.finish({}, time.perf_counter() + 5)
@@ -131,11 +135,7 @@ def test_the_proposal_is_the_same_with_the_bound_beside(
 def test_the_process_ends_when_its_caller_has_gone(tmp_path: Path) -> None:
     """Ctrl-C or a crash closes the caller's end of the pipe: the child stops
     at its next step, quietly, instead of running on to the deadline."""
-    _, instance = generated(tmp_path, seed=7)
-    incumbent = first_fit(instance)
-    flows = role_flows(instance, 60.0)
-    upper = role_objectives(instance, incumbent)
-    beside = BoundProcess(instance, ROLES, flows, upper, time.perf_counter() + 600)
+    beside, _ = started(tmp_path, 600)
     beside._conn.close()
     beside._process.join(timeout=30)
     assert not beside._process.is_alive()
