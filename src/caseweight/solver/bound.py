@@ -9,7 +9,6 @@ candidates.
 
 from __future__ import annotations
 
-import math
 import time
 from collections.abc import Callable, Collection
 from typing import NamedTuple
@@ -93,10 +92,7 @@ def lower_bound(
         for role, costs in instance.role_costs.items()
         if len(costs.requirements) and role not in away
     ]
-    pairs = {
-        role: sum(len(instance.candidates[int(r)]) for r in instance.role_costs[role].requirements)
-        for role in roles
-    }
+    pairs = {role: instance.candidate_count(role) for role in roles}
     roles.sort(key=lambda role: pairs[role])  # the quicker LP first: it can finish
     for k, role in enumerate(roles):
         dual = RoleLagrangian(instance, instance.role_costs[role])
@@ -123,9 +119,10 @@ def lower_bound(
         # the LP over every pair as a min-cost flow, where the time left allows
         if flow is None and flow_arcs(dual) * SECONDS_PER_ARC < deadline - time.perf_counter():
             flow = RoleFlow(dual).solve()
-        ascent, floor = ascent_from(dual, starts, flow, upper[role], role_ends)
+        ascent, flow = ascent_from(dual, starts, flow, upper[role], role_ends)
         value, mu = ascent.run(max(0.0, role_ends - time.perf_counter()))
-        value = max(value, floor)
+        if flow is not None:
+            value = max(value, flow.value)
         if np.isfinite(dual.cost).sum() <= FIXING_PAIR_LIMIT:
             opened[role] = open_pairs(dual, mu, upper[role])
         out[role] = int(np.floor(value))
@@ -139,16 +136,16 @@ def ascent_from(
     upper: float,
     ends: float,
     stop: Callable[[], bool] | None = None,
-) -> tuple[Ascent, float]:
+) -> tuple[Ascent, FlowSolution | None]:
     """An ascent towards ``upper`` from the best of ``starts`` and the flow's
     prices, rule 5's case ceilings priced into the flow first (one flow a
-    step, until ``ends`` or ``stop``); and the flow's value (-inf without one),
-    a bound too."""
+    step, until ``ends`` or ``stop``); and that priced flow, whose value is a
+    bound too."""
     if flow is not None:
         flow = case_priced(dual, flow, upper, ends, stop)
         starts = [*starts, flow.prices]
     mu = max(starts, key=lambda lam: dual.evaluate(lam)[0])
-    return Ascent(dual, mu, upper), (-math.inf if flow is None else flow.value)
+    return Ascent(dual, mu, upper), flow
 
 
 def priced(dual: RoleLagrangian, prices: Prices) -> np.ndarray:

@@ -35,8 +35,7 @@ from typing import Any
 import numpy as np
 
 from caseweight.problem import Role
-from caseweight.solver.bound import priced, uniform_price
-from caseweight.solver.case_prices import case_priced
+from caseweight.solver.bound import ascent_from, priced, uniform_price
 from caseweight.solver.instance import Instance
 from caseweight.solver.lagrangian import Ascent, Prices, RoleLagrangian
 from caseweight.solver.transport import SECONDS_PER_ARC, FlowSolution, RoleFlow, flow_arcs
@@ -67,17 +66,16 @@ class BoundProcess:
         deadline: float,
     ) -> None:
         # the quicker first, as on the main core (:func:`.bound.lower_bound`)
-        pairs = {role: _candidate_pairs(instance, role) for role in roles}
+        pairs = {role: instance.candidate_count(role) for role in roles}
         self.roles = sorted(roles, key=lambda role: (pairs[role], role.value))
-        self.fallback = {
-            role: math.floor(flows[role].value) for role in self.roles if role in flows
-        }
+        mine = {role: flows[role] for role in self.roles if role in flows}
+        self.fallback = {role: math.floor(flow.value) for role, flow in mine.items()}
         # forked, not spawned: the child shares the instance as it is (nothing
         # to copy through a pipe) and needs no importable main module
         context = multiprocessing.get_context("fork")
         self._conn, child = context.Pipe()
         seconds = deadline - time.perf_counter() - ANSWER_GRACE
-        work = (instance, self.roles, dict(flows), dict(upper), pairs, seconds)
+        work = (instance, self.roles, mine, dict(upper), pairs, seconds)
         sys.stdout.flush()  # nothing buffered for the child to write twice
         sys.stderr.flush()
         self._process = context.Process(target=_serve, args=(child, self._conn, work), daemon=True)
@@ -138,7 +136,6 @@ def _answer(conn: Connection, work: Work) -> None:
     instance, roles, flows, upper, pairs, seconds = work
     deadline = time.perf_counter() + seconds
     duals = {role: RoleLagrangian(instance, instance.role_costs[role]) for role in roles}
-    flows = {role: flows[role] for role in roles if role in flows}
     total = sum(pairs.values())
     ascents: dict[Role, Ascent] = {}
     best = {role: dual.evaluate(np.zeros(dual.size))[0] for role, dual in duals.items()}
@@ -215,14 +212,8 @@ def _aimed(
         found = RoleFlow(dual).solve()
         if found is not None:
             flows[role] = found
-    starts = [np.zeros(dual.size)] if ascent is None else [ascent.best_mu]
-    if ascent is None:
-        starts.append(uniform_price(dual))
-    if role in flows:
-        flows[role] = case_priced(dual, flows[role], upper, ends, stop)
-        starts.append(flows[role].prices)
-    return Ascent(dual, max(starts, key=lambda lam: dual.evaluate(lam)[0]), upper)
-
-
-def _candidate_pairs(instance: Instance, role: Role) -> int:
-    return sum(len(instance.candidates[int(r)]) for r in instance.role_costs[role].requirements)
+    starts = [ascent.best_mu] if ascent is not None else [np.zeros(dual.size), uniform_price(dual)]
+    fresh, flow = ascent_from(dual, starts, flows.get(role), upper, ends, stop)
+    if flow is not None:
+        flows[role] = flow
+    return fresh

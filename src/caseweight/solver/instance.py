@@ -88,6 +88,11 @@ class Instance:
         """Workers who can hold cases carry a balance penalty; leavers do not."""
         return self.balance[worker] is not None
 
+    def candidate_count(self, role: Role) -> int:
+        """The (young person, candidate worker) pairs of ``role``: its LP's size."""
+        costs = self.role_costs[role]
+        return sum(len(self.candidates[int(r)]) for r in costs.requirements)
+
 
 def balance_curve(capacity: int, config: Config, full_time: float | None = None) -> BalanceCurve:
     """The convex balance penalty of a worker with ``capacity`` tenths of a point.

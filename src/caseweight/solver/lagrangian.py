@@ -332,7 +332,7 @@ class Ascent:
     workers' load rows. After ``STALL_STEPS`` steps without a better L the
     ascent goes back to the best multipliers and halves its aim; once the aim
     is below ``1e-5`` it has converged. Each :meth:`run` goes on where the
-    last stopped; a new ``upper`` (:meth:`aim_at`) starts the aim afresh.
+    last stopped.
     """
 
     def __init__(self, dual: RoleLagrangian, mu: np.ndarray, upper: float) -> None:
@@ -342,11 +342,6 @@ class Ascent:
         self.aim, self.stalled = TARGET_SHARE, 0
         self.direction: np.ndarray | None = None
         self.converged = False
-
-    def aim_at(self, upper: float) -> None:
-        if upper != self.upper:
-            self.upper, self.aim, self.stalled, self.converged = upper, TARGET_SHARE, 0, False
-            self.mu, self.direction = self.best_mu.copy(), None
 
     def run(
         self, seconds: float, max_steps: int = 5000, stop: Callable[[], bool] | None = None

@@ -171,8 +171,7 @@ def neighbourhoods(
     costs = instance.role_costs.get(role)
     if costs is None or not costs.workers.size or not len(costs.requirements):
         return []
-    pairs = sum(len(instance.candidates[int(r)]) for r in costs.requirements)
-    if pairs <= WHOLE_ROLE_PAIRS:
+    if instance.candidate_count(role) <= WHOLE_ROLE_PAIRS:
         return [Neighbourhood((), incumbent, tuple(int(r) for r in costs.requirements))]
     guided = [] if flow is None else lp_disagreements(instance, role, flow, incumbent)
     first = _chunks(incumbent, by_team(instance, rng.permutation(guided), incumbent), GUIDED_CHUNK)
