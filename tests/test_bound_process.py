@@ -132,6 +132,39 @@ def test_the_proposal_is_the_same_with_the_bound_beside(
     assert np.array_equal(unforked.assignment, alone.assignment)
 
 
+def test_a_step_past_the_deadline_leaves_the_answer_given_when_asked(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Asked to finish, the child answers at once with what it has, then goes on:
+    a step that overruns the caller's deadline (a flow re-priced for a new aim
+    can) leaves the caller that answer, not the flow's value or nothing."""
+    _, instance = generated(tmp_path, seed=7)
+    upper = role_objectives(instance, first_fit(instance))
+    asked = {"finish": False}
+    restart, run = bound_process._restart, Ascent.run
+
+    def restart_and_go_on(*args):  # type: ignore[no-untyped-def]
+        asked["finish"] = True
+        restart(*args)
+        return True  # one more round, which overruns
+
+    def overrun(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        if asked["finish"]:
+            time.sleep(120)
+        return run(self, *args, **kwargs)
+
+    # forked, the child runs with these
+    monkeypatch.setattr(bound_process, "_restart", restart_and_go_on)
+    monkeypatch.setattr(Ascent, "run", overrun)
+    beside = BoundProcess(instance, ROLES, {}, upper, time.perf_counter() + 600)
+    time.sleep(1.0)
+    began = time.perf_counter()
+    found = beside.finish({}, time.perf_counter() + 5)
+    assert time.perf_counter() - began < 10
+    for role in ROLES:
+        assert 0 < found[role] <= upper[role]
+
+
 def test_the_process_ends_when_its_caller_has_gone(tmp_path: Path) -> None:
     """Ctrl-C or a crash closes the caller's end of the pipe: the child stops
     at its next step, quietly, instead of running on to the deadline."""

@@ -16,8 +16,12 @@ objectives: each one re-prices the flow's case ceilings
 restarts the subgradient ascent. When the proposal is made the caller
 sends the LP's duals the neighbourhoods found (:mod:`.rins`) and gets each
 role's best bound once the ascent has nothing more to give, or at the
-deadline. The proposal never depends on it: a process that fails or does
-not answer in time leaves each role its flow's value.
+deadline. The child answers at once with what it has, then again when it
+is done: a step that overruns the deadline (a flow re-priced for a new aim
+can take seconds: the region at 60 s was once left its flows' 12.45%
+instead of 8.95%) leaves the caller the first answer. The proposal never
+depends on it: a process that fails or does not answer in time leaves each
+role its flow's value.
 """
 
 from __future__ import annotations
@@ -87,15 +91,18 @@ class BoundProcess:
         self._send(("upper", {role: upper[role] for role in self.roles}))
 
     def finish(self, prices: dict[Role, Prices], deadline: float) -> dict[Role, int]:
-        """Each role's best bound, with ``prices`` tried too; by ``deadline``, else the
-        flow's value (or nothing)."""
+        """Each role's best bound, with ``prices`` tried too: the child's last
+        answer by ``deadline`` (it answers at once with what it has, then again
+        when it is done), else the flow's value (or nothing)."""
         found: dict[Role, int] = {}
         try:
             self._send(("finish", {role: prices[role] for role in self.roles if role in prices}))
-            if self._conn.poll(max(0.0, deadline - time.perf_counter())):
-                found = self._conn.recv()
+            while self._conn.poll(max(0.0, deadline - time.perf_counter())):
+                done, found = self._conn.recv()
+                if done:
+                    break
         except (EOFError, OSError):
-            found = {}
+            pass  # the child has gone: what it answered before stands
         finally:
             self._conn.close()
             self._process.terminate()
@@ -144,11 +151,15 @@ def _answer(conn: Connection, work: Work) -> None:
     while time.perf_counter() < deadline:
         if conn.poll():
             kind, news = conn.recv()
-            finishing = kind == "finish"
-            if finishing and not _restart(duals, ascents, best, news, upper) and idle:
-                break  # nothing new to start from, and nothing more to gain
-            if not finishing:
+            if kind == "upper":
                 upper.update(news)
+            else:
+                finishing = True
+                restarted = _restart(duals, ascents, best, news, upper)
+                # what it has now, in case a step overruns the caller's deadline
+                conn.send((False, _bounds(best, flows)))
+                if not restarted and idle:
+                    break  # nothing new to start from, and nothing more to gain
         gained = False
         for k, (role, dual) in enumerate(duals.items()):
             if aimed.get(role) != upper[role] and not conn.poll():
@@ -172,9 +183,16 @@ def _answer(conn: Connection, work: Work) -> None:
             break
         if idle:
             conn.poll(max(0.0, deadline - time.perf_counter()))  # wait for news
-    for role, flow in flows.items():
-        best[role] = max(best[role], flow.value)
-    conn.send({role: math.floor(value) for role, value in best.items() if math.isfinite(value)})
+    conn.send((True, _bounds(best, flows)))
+
+
+def _bounds(best: dict[Role, float], flows: dict[Role, FlowSolution]) -> dict[Role, int]:
+    """Each role's best bound, its flow's value where that is higher."""
+    values = {
+        role: max(value, flows[role].value) if role in flows else value
+        for role, value in best.items()
+    }
+    return {role: math.floor(value) for role, value in values.items() if math.isfinite(value)}
 
 
 def _restart(
