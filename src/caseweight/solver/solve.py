@@ -19,7 +19,7 @@ from caseweight.solver.instance import Instance
 from caseweight.solver.lns import Budget, search
 from caseweight.solver.local_search import climb
 from caseweight.solver.lp_start import lp_start
-from caseweight.solver.polish import polish
+from caseweight.solver.polish import first_planned, polish
 from caseweight.solver.rins import lp_bounds, rins
 from caseweight.solver.root_bound import ROOT_PAIR_LIMIT, root_bounds
 from caseweight.solver.starts import planned_climb_seconds, role_objectives
@@ -50,6 +50,14 @@ FLOW_SHARE = 0.5
 #: left), the main core's bound at the end does as well or better (30.8%
 #: against 26.5%: it aims at the final objective and splits its time better).
 BESIDE_SHARE = 0.4
+#: Where the plan had no room for HiGHS's re-pack (:mod:`.polish`) before
+#: the search, it runs after the LP neighbourhoods instead, its planned time
+#: taken from the search's share, if the search keeps at least this share of
+#: LNS_SHARE. The demo at 10 s: the search's longer tail had left the
+#: advisers at 5,834,235, which the LP neighbourhood cannot leave; the re-pack
+#: after it takes them to 5,679,xxx, whatever the search had (1.3 or 4.3
+#: planned seconds), so 11,151,085 (2.26%) became 10,996,065.
+SEARCH_KEPT = 0.2
 
 
 class SolveStatus(StrEnum):
@@ -129,8 +137,10 @@ def solve(
        its planned time), then exact single moves, make-room chains and
        swaps (:mod:`.local_search`) until none improves.
     2. Where the plan has room for it (a long limit), each role's movers
-       over every eligible worker, everyone else fixed, as a MIP that HiGHS
-       solves to its root node (:mod:`.polish`).
+       over their candidates, everyone else fixed, as a MIP that HiGHS
+       solves to its root node (:mod:`.polish`); where it has not, but the
+       search's share could pay for the first role's, that re-pack comes
+       after step 4 instead.
     3. CP-SAT models over young people the LP would place elsewhere, then
        over forty at a time of those not with their current worker, across
        all their candidates, everyone else held fixed (:mod:`.lns`).
@@ -194,7 +204,11 @@ def solve(
     left = _search_seconds(instance, settings.plan, climbed, flows)
     seconds = left - settings.plan * LNS_SHARE
     room = _room(instance, incumbent, flows)
-    polished = polish(instance, incumbent, Budget(seconds, room, settings.seed, search_ends))
+    # the role with most room first: where its re-pack does not fit here, none
+    # does (the others' would take the time it needs after the search)
+    first = first_planned(instance, incumbent, room)
+    before = seconds if first <= seconds else 0.0
+    polished = polish(instance, incumbent, Budget(before, room, settings.seed, search_ends))
     instance, incumbent = polished.instance, polished.assignment
     cut_short = cut_short or polished.cut
     if polished.roles:
@@ -205,7 +219,14 @@ def solve(
     # reports, not from the clock: the same input gives the same proposal;
     # they also get what the plan left HiGHS and HiGHS did not use
     unused = max(0.0, seconds - polished.planned_seconds)
-    budget = Budget(settings.plan * LNS_SHARE + unused, room, settings.seed, search_ends)
+    searching = settings.plan * LNS_SHARE + unused
+    # where the plan had no room for the first role's re-pack before the
+    # search, it comes after the LP neighbourhoods, from the search's share
+    # where the search keeps SEARCH_KEPT of its own
+    repack = first if first > seconds else 0.0
+    if searching - repack < settings.plan * LNS_SHARE * SEARCH_KEPT:
+        repack = 0.0
+    budget = Budget(searching - repack, room, settings.seed, search_ends)
     found = search(instance, incumbent, budget, flows)
     incumbent, cut_short, build = found.assignment, cut_short or found.cut, found.build_seconds
     current = sum(objective_terms(instance, incumbent).values())
@@ -214,7 +235,7 @@ def solve(
         beside.aim(role_objectives(instance, incumbent))
     # each role's LP over its candidates and the MIP where it disagrees with
     # the proposal: in what the search left and part of the bound's reserve
-    left -= polished.planned_seconds + found.planned_seconds
+    left -= polished.planned_seconds + found.planned_seconds + repack
     seconds = max(0.0, left) + settings.plan * BOUND_RESERVE * LP_RESERVE_SHARE
     ends = search_ends + settings.time_limit_seconds * BOUND_RESERVE * LP_RESERVE_SHARE
     room = _room(instance, incumbent, flows)
@@ -224,6 +245,15 @@ def solve(
     current = sum(objective_terms(instance, incumbent).values())
     if lps.planned_seconds:
         _report(progress, "LP neighbourhoods", started, current, float("nan"))
+    if repack:
+        room = _room(instance, incumbent, flows)
+        spare = max(0.0, seconds - lps.planned_seconds)
+        again = polish(instance, incumbent, Budget(repack + spare, room, settings.seed, ends))
+        instance, incumbent = again.instance, again.assignment
+        cut_short = cut_short or again.cut
+        if again.roles:
+            current = sum(objective_terms(instance, incumbent).values())
+            _report(progress, "HiGHS root", started, current, float("nan"))
     # the bound last: its time varies with the machine, the proposal must not.
     # Each role too large for HiGHS's root gets its LP over every pair where
     # the time left allows (the role beside the search last), then the
