@@ -206,7 +206,8 @@ def solve(
     room = _room(instance, incumbent, flows)
     # the role with most room first: where its re-pack does not fit here, none
     # does (the others' would take the time it needs after the search)
-    first = first_planned(instance, incumbent, room)
+    most = max(seconds, 0.0) + settings.plan * LNS_SHARE * (1 - SEARCH_KEPT)
+    first = first_planned(instance, incumbent, room, most)
     before = seconds if first <= seconds else 0.0
     polished = polish(instance, incumbent, Budget(before, room, settings.seed, search_ends))
     instance, incumbent = polished.instance, polished.assignment
