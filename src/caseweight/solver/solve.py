@@ -205,9 +205,12 @@ def solve(
     seconds = left - settings.plan * LNS_SHARE
     room = _room(instance, incumbent, flows)
     # the role with most room first: where its re-pack does not fit here, none
-    # does (the others' would take the time it needs after the search)
+    # does (the others' would take the time it needs after the search), and
+    # it comes after the LP neighbourhoods instead where the search's share
+    # can pay for it and keep SEARCH_KEPT of its own
     most = max(seconds, 0.0) + settings.plan * LNS_SHARE * (1 - SEARCH_KEPT)
     first = first_planned(instance, incumbent, room, most)
+    repack = first if seconds < first <= most else 0.0
     before = seconds if first <= seconds else 0.0
     polished = polish(instance, incumbent, Budget(before, room, settings.seed, search_ends))
     instance, incumbent = polished.instance, polished.assignment
@@ -220,14 +223,7 @@ def solve(
     # reports, not from the clock: the same input gives the same proposal;
     # they also get what the plan left HiGHS and HiGHS did not use
     unused = max(0.0, seconds - polished.planned_seconds)
-    searching = settings.plan * LNS_SHARE + unused
-    # where the plan had no room for the first role's re-pack before the
-    # search, it comes after the LP neighbourhoods, from the search's share
-    # where the search keeps SEARCH_KEPT of its own
-    repack = first if first > seconds else 0.0
-    if searching - repack < settings.plan * LNS_SHARE * SEARCH_KEPT:
-        repack = 0.0
-    budget = Budget(searching - repack, room, settings.seed, search_ends)
+    budget = Budget(settings.plan * LNS_SHARE + unused - repack, room, settings.seed, search_ends)
     found = search(instance, incumbent, budget, flows)
     incumbent, cut_short, build = found.assignment, cut_short or found.cut, found.build_seconds
     current = sum(objective_terms(instance, incumbent).values())
