@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import math
 import zipfile
 from pathlib import Path
+from typing import cast
 
 import pytest
 from openpyxl import load_workbook
 
 from caseweight.io.safe_csv import is_dangerous
 from caseweight.report import write_report
+from caseweight.report.build import ReportData
+from caseweight.report.content import ReportTable, table
+from caseweight.report.workbook import write_workbook
 from report_helpers import FIXTURE
 
 SHEETS = [
@@ -103,3 +108,36 @@ def test_utilisation_is_a_number_formatted_as_a_percentage(workbook_path: Path) 
 )
 def test_dangerous_prefixes(text: str, dangerous: bool) -> None:
     assert is_dangerous(text) is dangerous
+
+
+class _Tables:
+    """Just what write_workbook reads of a ReportData: its tables."""
+
+    def __init__(self, *tables: ReportTable) -> None:
+        self._tables = list(tables)
+
+    def tables(self) -> list[ReportTable]:
+        return self._tables
+
+
+def test_headers_blanks_and_notes_are_written_safely(tmp_path: Path) -> None:
+    hostile = table(
+        "t",
+        "Hostile",
+        [("a", '=HYPERLINK("x")', "text"), ("b", "Load", "num"), ("c", "Share", "pct")],
+        [("-5 days", math.nan, 0.25), (True, 3.0, None)],
+    )
+    empty = table("e", "Empty", [("a", "Young person", "text")], [], note="Nobody is waiting.")
+    path = tmp_path / "t.xlsx"
+    write_workbook(cast(ReportData, _Tables(hostile, empty)), path)
+    book = load_workbook(path)
+    sheet = book["Hostile"]
+    header = sheet.cell(1, 1)
+    assert header.value == '=HYPERLINK("x")' and header.data_type == "s"
+    assert header.quotePrefix and header.font.bold
+    assert sheet.cell(2, 1).value == "-5 days" and sheet.cell(2, 1).quotePrefix
+    assert sheet.cell(2, 2).value is None  # NaN is a blank, not an error cell
+    assert sheet.cell(2, 3).value == 0.25 and sheet.cell(2, 3).number_format == "0%"
+    assert sheet.cell(3, 1).value == "True" and sheet.cell(3, 2).number_format == "#,##0.0"
+    assert sheet.cell(3, 3).value is None
+    assert book["Empty"].cell(2, 1).value == "Nobody is waiting."

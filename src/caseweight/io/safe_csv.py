@@ -46,7 +46,7 @@ def guard_cell(value: object) -> object:
 
 def unguard_cell(value: str) -> str:
     """Undo :func:`guard_cell` when reading caseweight's own CSV outputs back."""
-    if value.startswith("'") and is_formula(value[1:]):
+    if value[:1] == "'" and is_formula(value[1:]):
         return value[1:]
     return value
 

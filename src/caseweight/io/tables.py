@@ -160,7 +160,16 @@ def _as_table(name: str, raw: pd.DataFrame) -> Table:
     keep = [c for c in raw.columns if normalise_column(c) in original]
     frame = raw[keep].copy()
     frame.columns = [normalise_column(c) for c in keep]
-    frame = frame.fillna("").astype(str).apply(lambda s: s.str.strip())
+    frame = frame.fillna("").astype(str)
+    # str.strip over each column's list: pandas' .str.strip maps cell by cell
+    # through its own machinery, about ten times as slow (0.9 s for a region's
+    # proposal folder)
+    frame = pd.DataFrame(
+        {c: [v.strip() for v in frame[c].tolist()] for c in frame.columns},
+        index=frame.index,
+        columns=frame.columns,
+        dtype=str,
+    )
     row_numbers = pd.Series(range(2, len(frame) + 2), index=frame.index)
     blank = (frame == "").all(axis=1) if len(frame.columns) else pd.Series(True, frame.index)
     frame = frame.loc[~blank].reset_index(drop=True)

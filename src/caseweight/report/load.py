@@ -127,7 +127,11 @@ def _frame(path: Path, numbers: tuple[str, ...], booleans: tuple[str, ...]) -> p
     table = read_table(path, path.stem)
     _require(table, REQUIRED[path.name])
     # our CSVs guard text a spreadsheet would run; the report shows the text itself
-    table = dataclasses.replace(table, frame=table.frame.map(unguard_cell))
+    frame = table.frame
+    unguarded = {c: [unguard_cell(v) for v in frame[c].tolist()] for c in frame.columns}
+    table = dataclasses.replace(
+        table, frame=pd.DataFrame(unguarded, index=frame.index, columns=frame.columns, dtype=str)
+    )
     return _typed(table, numbers, booleans)
 
 
