@@ -211,6 +211,7 @@ def run_naive(cases: Path, workers: Path, limit: float) -> dict:
     solver = cp_model.CpSolver()
     solver.parameters.max_time_in_seconds = limit
     solver.parameters.num_workers = 2
+    solver.parameters.catch_sigint_signal = False  # Ctrl-C stops the benchmark, not one solve
     code = solver.solve(model.model)
     if code not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return {

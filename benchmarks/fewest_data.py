@@ -118,4 +118,5 @@ def cp_sat(options: Options) -> cp_model.CpSolver:
     solver.parameters.max_time_in_seconds = options.time_limit
     solver.parameters.num_workers = options.workers
     solver.parameters.random_seed = options.seed
+    solver.parameters.catch_sigint_signal = False  # Ctrl-C stops the benchmark, not one solve
     return solver

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import importlib
+import os
 import sys
 import time
 from collections.abc import Callable
@@ -78,6 +79,20 @@ class LazyGroup(click.Group):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.lazy: dict[str, str] = {}
+
+    def main(self, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return super().main(*args, **kwargs)
+        except SystemExit as leaving:
+            # Ctrl-C left a HiGHS solve running: leave without tearing its
+            # threads down under it, which aborts the process (solver/interrupt.py)
+            from caseweight.solver.interrupt import abandoned
+
+            if abandoned():
+                sys.stdout.flush()
+                sys.stderr.flush()
+                os._exit(leaving.code if isinstance(leaving.code, int) else 1)
+            raise
 
     def list_commands(self, ctx: click.Context) -> list[str]:
         return sorted({*super().list_commands(ctx), *self.lazy})

@@ -27,6 +27,8 @@ from ortools.math_opt.python import mathopt
 from ortools.math_opt.python.callback import CallbackRegistration
 from ortools.math_opt.python.init_arguments import StreamableSolverInitArguments
 
+from caseweight.solver.interrupt import stoppable
+
 
 @dataclass(frozen=True)
 class Outcome:
@@ -59,16 +61,18 @@ def solve(
     wanted = model_params.variable_values_filter
     wanted.filter_by_ids = wanted.skip_zero_values = True
     wanted.filtered_ids.extend(range(n_values))
-    result = core_solver.solve(
-        model,
-        mathopt.SolverType.HIGHS.value,
-        StreamableSolverInitArguments().to_proto(),
-        params.to_proto(),
-        model_params,
-        None,
-        CallbackRegistration().to_proto(),
-        None,
-        None,
+    result = stoppable(
+        lambda: core_solver.solve(
+            model,
+            mathopt.SolverType.HIGHS.value,
+            StreamableSolverInitArguments().to_proto(),
+            params.to_proto(),
+            model_params,
+            None,
+            CallbackRegistration().to_proto(),
+            None,
+            None,
+        )
     )
     termination = result.termination
     feasible = solution_pb2.SOLUTION_STATUS_FEASIBLE

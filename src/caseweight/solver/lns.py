@@ -287,6 +287,10 @@ def solve_part(
     params.max_deterministic_time = deterministic
     params.num_workers = 1
     params.random_seed = seed
+    # CP-SAT's own Ctrl-C handler would stop this model as if its time were up
+    # (the command went on to write a proposal) and on leaving reset SIGINT to
+    # the default, so a later Ctrl-C killed the process with no clean exit
+    params.catch_sigint_signal = False
     code = solver.solve(am.model)
     cut = solver.wall_time >= params.max_time_in_seconds * 0.99
     cost = planned_cost(solver.response_proto.deterministic_time, len(am.model.proto.variables))
