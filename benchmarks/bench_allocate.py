@@ -6,6 +6,7 @@ Prints one row per size and method. Not a test: figures, to be read.
     python benchmarks/bench_allocate.py --sizes mid --naive
     python benchmarks/bench_allocate.py --no-fewest        # skip the fewest-changes proof
     python benchmarks/bench_allocate.py --machine-speed 2.6  # as `caseweight calibrate` says
+    python benchmarks/bench_allocate.py --report           # the default command: with the report
 
 The ``fewest`` row (issue 3): L, a proven lower bound on the changes of worker
 any allocation needs to keep each role's utilisation within caseweight's own
@@ -78,16 +79,24 @@ def authority(size: str, folder: Path) -> tuple[Path, Path]:
 
 
 def run_caseweight(
-    cases: Path, workers: Path, limit: float, out: Path, config: Path | None = None
+    cases: Path,
+    workers: Path,
+    limit: float,
+    out: Path,
+    config: Path | None = None,
+    report: bool = False,
 ) -> dict:
+    """The whole ``caseweight allocate`` command, measured; with ``report``, as a
+    manager runs it (report.html and report.xlsx written within the limit)."""
     result = out.with_suffix(".json")
     args = ["allocate", "--cases", str(cases), "--workers", str(workers)]
     if config is not None:
         args += ["--config", str(config)]
     args += ["--as-of", DEMO_AS_OF.isoformat(), "--out", str(out), "--time-limit", str(limit)]
+    quiet = ["--quiet"] if report else ["--no-report", "--quiet"]
     started = time.perf_counter()
     subprocess.run(
-        [sys.executable, str(HERE / "measure.py"), str(result), *args, "--no-report", "--quiet"],
+        [sys.executable, str(HERE / "measure.py"), str(result), *args, *quiet],
         check=True,
         stdout=subprocess.DEVNULL,
     )
@@ -292,6 +301,9 @@ def main() -> None:
     parser.add_argument("--naive", action="store_true", help="also run the naive CP-SAT model")
     parser.add_argument("--no-fewest", action="store_true", help="skip the fewest-changes proof")
     parser.add_argument(
+        "--report", action="store_true", help="caseweight's rows write the report, as by default"
+    )
+    parser.add_argument(
         "--machine-speed",
         type=float,
         default=1.0,
@@ -313,7 +325,7 @@ def main() -> None:
             fewest, outs = {}, {}
             for method, config in (("caseweight", base), ("cw chg=150", dear)):
                 out = outs[method] = folder / f"out-{size}-{method[-3:]}"
-                show(size, method, run_caseweight(cases, workers, limit, out, config))
+                show(size, method, run_caseweight(cases, workers, limit, out, config, args.report))
                 if not args.no_fewest:
                     fewest[method] = run_fewest(cases, workers, out, config, FEWEST_LIMIT[size])
             greedy, problem, instance, greedy_assignment = run_greedy(cases, workers)
