@@ -355,3 +355,20 @@ def test_nobody_to_allocate_still_writes_the_contract_columns(tmp_path: Path) ->
     assert result.exit_code == 0, result.output
     header = (tmp_path / "out" / "allocations.csv").read_text().splitlines()[0].split(",")
     assert set(ALLOCATION_COLUMNS) <= set(header)
+
+
+def test_the_command_leaves_with_its_status_and_all_its_output(tmp_path: Path) -> None:
+    """``caseweight`` (cli.run) leaves with os._exit: what it printed must still
+    arrive, and its exit status stay click's (0, or 2 for bad input)."""
+    bad = tmp_path / "cases.csv"
+    bad.write_text("person_id,date_of_birth\nYP1,not a date\n", encoding="utf-8")  # no status
+    score = ["score", "--cases", str(bad), "--as-of", "2026-12-01"]
+    runs = {
+        "version": [sys.executable, "-m", "caseweight", "--version"],
+        "bad input": [sys.executable, "-m", "caseweight", *score],
+    }
+    version = subprocess.run(runs["version"], capture_output=True, text=True, timeout=60)
+    assert version.returncode == 0 and __version__ in version.stdout
+    refused = subprocess.run(runs["bad input"], capture_output=True, text=True, timeout=60)
+    assert refused.returncode == 2, refused
+    assert "cases.csv" in refused.stderr and "Traceback" not in refused.stderr

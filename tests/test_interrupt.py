@@ -28,7 +28,7 @@ def test_ctrl_c_in_the_bound_stage_aborts_without_writing_anything(tmp_path: Pat
     """After the CP-SAT neighbourhoods, HiGHS computes the bound: Ctrl-C there
     killed the process (exit -2) with the old handling."""
     out = tmp_path / "proposal"
-    command = [sys.executable, "-c", TERMINAL + "from caseweight.cli import main; main()"]
+    command = [sys.executable, "-c", TERMINAL + "from caseweight.cli import run; run()"]
     command += ["allocate", "--out", str(out), "--no-db", "--no-report", "--time-limit", "10"]
     with subprocess.Popen(
         command,

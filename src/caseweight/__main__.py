@@ -1,6 +1,6 @@
 """Entry point for ``python -m caseweight``."""
 
-from caseweight.cli import main
+from caseweight.cli import run
 
 if __name__ == "__main__":
-    main()
+    run()

@@ -16,9 +16,9 @@ So :func:`stoppable` runs a HiGHS solve asked for by the main thread in a
 thread of its own (HiGHS holds no GIL while it works) and waits for it in
 Python, where Ctrl-C reaches it at once. The abandoned solve goes on in its
 thread (a daemon) until its limit; a process leaving while it runs must leave
-with ``os._exit`` (:func:`abandoned`; the command does), since HiGHS's
-threads, torn down under it at exit, abort the process ("terminate called
-without an active exception", exit 134).
+with ``os._exit``, as the command does (:func:`caseweight.cli.run`), since
+HiGHS's threads, torn down under it at exit, abort the process ("terminate
+called without an active exception", exit 134).
 """
 
 from __future__ import annotations
@@ -34,26 +34,16 @@ T = TypeVar("T")
 WAKE_SECONDS = 0.1
 
 
-#: the threads in a HiGHS solve now (the main thread's, run by
-#: :func:`stoppable`, and the bound's thread beside the search)
-_solving: set[threading.Thread] = set()
-
-
-def abandoned() -> bool:
-    """Whether a HiGHS solve still runs (the main thread stopped waiting)."""
-    return any(thread.is_alive() for thread in list(_solving))
-
-
 def stoppable(work: Callable[[], T]) -> T:
     """``work()``, from a thread of its own where the caller is the main thread."""
     if threading.current_thread() is not threading.main_thread():
-        return _solve(work)
+        return work()
     outcome: list[T] = []
     failure: list[BaseException] = []
 
     def run() -> None:
         try:
-            outcome.append(_solve(work))
+            outcome.append(work())
         except BaseException as exc:  # handed to the caller, whatever it is
             failure.append(exc)
 
@@ -64,12 +54,3 @@ def stoppable(work: Callable[[], T]) -> T:
     if failure:
         raise failure[0]
     return outcome[0]
-
-
-def _solve(work: Callable[[], T]) -> T:
-    thread = threading.current_thread()
-    _solving.add(thread)
-    try:
-        return work()
-    finally:
-        _solving.discard(thread)
