@@ -93,10 +93,10 @@ def run_caseweight(
     if config is not None:
         args += ["--config", str(config)]
     args += ["--as-of", DEMO_AS_OF.isoformat(), "--out", str(out), "--time-limit", str(limit)]
-    quiet = ["--quiet"] if report else ["--no-report", "--quiet"]
+    output = ["--quiet"] if report else ["--no-report", "--quiet"]
     started = time.perf_counter()
     subprocess.run(
-        [sys.executable, str(HERE / "measure.py"), str(result), *args, *quiet],
+        [sys.executable, str(HERE / "measure.py"), str(result), *args, *output],
         check=True,
         stdout=subprocess.DEVNULL,
     )

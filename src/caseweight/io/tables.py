@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -146,6 +147,21 @@ def _cell_text(value: object) -> str:
     return str(value)
 
 
+def map_text(frame: pd.DataFrame, change: Callable[[str], str]) -> pd.DataFrame:
+    """``frame`` (text cells) with ``change`` applied to every cell.
+
+    Over each column's plain list: pandas' own ``.str`` and ``.map`` go cell
+    by cell through their machinery, about ten times as slow (0.9 s to strip
+    a region's proposal folder).
+    """
+    return pd.DataFrame(
+        {c: [change(v) for v in frame[c].tolist()] for c in frame.columns},
+        index=frame.index,
+        columns=frame.columns,
+        dtype=str,
+    )
+
+
 def _as_table(name: str, raw: pd.DataFrame) -> Table:
     problems = ProblemCollector()
     original: dict[str, str] = {}
@@ -160,16 +176,7 @@ def _as_table(name: str, raw: pd.DataFrame) -> Table:
     keep = [c for c in raw.columns if normalise_column(c) in original]
     frame = raw[keep].copy()
     frame.columns = [normalise_column(c) for c in keep]
-    frame = frame.fillna("").astype(str)
-    # str.strip over each column's list: pandas' .str.strip maps cell by cell
-    # through its own machinery, about ten times as slow (0.9 s for a region's
-    # proposal folder)
-    frame = pd.DataFrame(
-        {c: [v.strip() for v in frame[c].tolist()] for c in frame.columns},
-        index=frame.index,
-        columns=frame.columns,
-        dtype=str,
-    )
+    frame = map_text(frame.fillna("").astype(str), str.strip)
     row_numbers = pd.Series(range(2, len(frame) + 2), index=frame.index)
     blank = (frame == "").all(axis=1) if len(frame.columns) else pd.Series(True, frame.index)
     frame = frame.loc[~blank].reset_index(drop=True)

@@ -18,7 +18,7 @@ import pandas as pd
 
 from caseweight.errors import InputError, Problem, ProblemCollector
 from caseweight.io.safe_csv import unguard_cell
-from caseweight.io.tables import Table, parse_bool, read_table
+from caseweight.io.tables import Table, map_text, parse_bool, read_table
 
 ALLOCATION_NUMBERS = ("points",)
 WORKER_NUMBERS = (
@@ -127,11 +127,7 @@ def _frame(path: Path, numbers: tuple[str, ...], booleans: tuple[str, ...]) -> p
     table = read_table(path, path.stem)
     _require(table, REQUIRED[path.name])
     # our CSVs guard text a spreadsheet would run; the report shows the text itself
-    frame = table.frame
-    unguarded = {c: [unguard_cell(v) for v in frame[c].tolist()] for c in frame.columns}
-    table = dataclasses.replace(
-        table, frame=pd.DataFrame(unguarded, index=frame.index, columns=frame.columns, dtype=str)
-    )
+    table = dataclasses.replace(table, frame=map_text(table.frame, unguard_cell))
     return _typed(table, numbers, booleans)
 
 
