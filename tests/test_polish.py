@@ -10,10 +10,11 @@ import pytest
 from caseweight.config import Config
 from caseweight.problem import Role
 from caseweight.solution import check_proposal
+from caseweight.solver import polish as polish_module
 from caseweight.solver import solve as solve_module
 from caseweight.solver.lns import Budget, movers
 from caseweight.solver.local_search import climb
-from caseweight.solver.polish import free_pairs, polish
+from caseweight.solver.polish import free_pairs, polish, relief_pairs
 from caseweight.solver.solve import Progress, SolveSettings, _search_seconds, solve
 from caseweight.solver.starts import (
     SECONDS_PER_WAITING_REQUIREMENT,
@@ -46,6 +47,53 @@ def test_only_movers_are_free(tmp_path: Path) -> None:
             }
         else:
             assert allowed[i].sum() == 1 and costs.workers[allowed[i]][0] == start[r]
+
+
+def test_relief_frees_everyone_a_giving_worker_still_holds(tmp_path: Path) -> None:
+    """Relief: the movers, and everyone held by a worker who gives someone up, go
+    free over their candidates; everyone else stays."""
+    _, instance = generated(tmp_path, seed=6)
+    start = climb(instance, first_fit(instance), FAR).assignment
+    role = Role.PERSONAL_ADVISER
+    costs = instance.role_costs[role]
+    moving = set(movers(instance, role, start))
+    giving = {instance.requirements[r].current_worker for r in moving} - {None}
+    allowed = relief_pairs(instance, role, start)
+    kept_free = 0
+    for i, r in enumerate(costs.requirements.tolist()):
+        current = instance.requirements[r].current_worker
+        if r in moving or current in giving:
+            kept_free += r not in moving
+            candidates = {option.worker for option in instance.candidates[r]} | {int(start[r])}
+            eligible = {int(w) for w in costs.workers[costs.eligible[i]]}
+            assert {int(w) for w in costs.workers[allowed[i]]} == candidates & eligible
+        else:
+            assert allowed[i].sum() == 1 and costs.workers[allowed[i]][0] == start[r]
+    assert kept_free  # the test means something: some who stay now go free
+
+
+def test_relief_rounds_find_what_the_movers_repack_cannot(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With room in the plan, relief rounds follow each role's re-pack: which young
+    person an overloaded worker gives up decides what fits where."""
+    problem, instance = generated(tmp_path, seed=6)
+    start = climb(instance, first_fit(instance), FAR).assignment
+    relieved = polish(instance, start, Budget(1e6, ROOM, 0, FAR))
+    monkeypatch.setattr(
+        polish_module, "relief_pairs", lambda inst, role, a: free_pairs(inst, role, a, set())
+    )
+    repacked = polish(instance, start, Budget(1e6, ROOM, 0, FAR))
+    assert (
+        check_proposal(problem, relieved.instance, relieved.assignment, Config()).violations == ()
+    )
+    better = role_objectives(relieved.instance, relieved.assignment)
+    movers_only = role_objectives(repacked.instance, repacked.assignment)
+    assert all(better[role] < movers_only[role] for role in Role)
+    assert relieved.planned_seconds > repacked.planned_seconds
+    # a plan with room for the re-packs alone runs no relief round
+    exact = polish(instance, start, Budget(repacked.planned_seconds, ROOM, 0, FAR))
+    assert np.array_equal(exact.assignment, repacked.assignment)
 
 
 def test_polish_keeps_every_hard_rule_and_never_worsens(tmp_path: Path) -> None:
