@@ -72,28 +72,45 @@ def test_relief_frees_everyone_a_giving_worker_still_holds(tmp_path: Path) -> No
     assert kept_free  # the test means something: some who stay now go free
 
 
-def test_relief_rounds_find_what_the_movers_repack_cannot(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """With room in the plan, relief rounds follow each role's re-pack: which young
-    person an overloaded worker gives up decides what fits where."""
+def test_relief_rounds_find_what_the_movers_repack_cannot(tmp_path: Path) -> None:
+    """Relief rounds after the movers' re-pack: which young person an overloaded
+    worker gives up decides what fits where. They go on until one finds nothing."""
     problem, instance = generated(tmp_path, seed=6)
     start = climb(instance, first_fit(instance), FAR).assignment
-    relieved = polish(instance, start, Budget(1e6, ROOM, 0, FAR))
-    monkeypatch.setattr(
-        polish_module, "relief_pairs", lambda inst, role, a: free_pairs(inst, role, a, set())
-    )
     repacked = polish(instance, start, Budget(1e6, ROOM, 0, FAR))
+    relieved = polish(repacked.instance, repacked.assignment, Budget(1e6, ROOM, 0, FAR), True)
     assert (
         check_proposal(problem, relieved.instance, relieved.assignment, Config()).violations == ()
     )
-    better = role_objectives(relieved.instance, relieved.assignment)
-    movers_only = role_objectives(repacked.instance, repacked.assignment)
-    assert all(better[role] < movers_only[role] for role in Role)
-    assert relieved.planned_seconds > repacked.planned_seconds
-    # a plan with room for the re-packs alone runs no relief round
-    exact = polish(instance, start, Budget(repacked.planned_seconds, ROOM, 0, FAR))
-    assert np.array_equal(exact.assignment, repacked.assignment)
+    before = role_objectives(repacked.instance, repacked.assignment)
+    after = role_objectives(relieved.instance, relieved.assignment)
+    assert all(after[role] < before[role] for role in Role)
+    assert not ((relieved.assignment == -1) & instance.keepable).any()
+    # the last round found nothing: from its allocation, nothing again
+    again = polish(relieved.instance, relieved.assignment, Budget(1e6, ROOM, 0, FAR), True)
+    assert again.roles == () and np.array_equal(again.assignment, relieved.assignment)
+    # a round the plan has no room for does not run
+    none = polish(repacked.instance, repacked.assignment, Budget(0.1, ROOM, 0, FAR), True)
+    assert none.planned_seconds == 0.0 and np.array_equal(none.assignment, repacked.assignment)
+
+
+def test_relief_rounds_come_last_and_never_worsen_the_proposal(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Relief rounds take what the plan has left after the LP neighbourhoods (never
+    the search's share): a long plan's proposal with them is better than without."""
+    problem, instance = generated(tmp_path, seed=4)
+    settings = SolveSettings(time_limit_seconds=120.0, planned_seconds=10.0, root_bound=False)
+    stages: list[Progress] = []
+    one = solve(instance, settings, stages.append)
+    assert "relief rounds" in [p.stage for p in stages]
+    assert stages[-2].stage == "relief rounds"  # the last before the bound
+    assert check_proposal(problem, instance, one.assignment, Config()).violations == ()
+    two = solve(instance, settings)
+    assert one.repeatable and np.array_equal(one.assignment, two.assignment)
+    monkeypatch.setattr(polish_module, "RELIEF_SECONDS_PER_FREE_PAIR", 1e6)
+    without = solve(instance, settings)
+    assert one.objective < without.objective
 
 
 def test_polish_keeps_every_hard_rule_and_never_worsens(tmp_path: Path) -> None:
@@ -150,7 +167,8 @@ def test_a_repack_the_plan_cannot_fit_before_the_search_comes_after_it(
     real = solve_module.polish
 
     def recorded(*args, **kwargs):  # type: ignore[no-untyped-def]
-        calls.append(args[2].seconds)
+        if not kwargs.get("relief"):
+            calls.append(args[2].seconds)
         return real(*args, **kwargs)
 
     monkeypatch.setattr(solve_module, "polish", recorded)

@@ -146,7 +146,10 @@ def solve(
        all their candidates, everyone else held fixed (:mod:`.lns`).
     4. Where the plan has room (what the search left and part of the
        bound's reserve), each role's LP over its candidates and HiGHS's MIP
-       over the young people the LP would place elsewhere (:mod:`.rins`).
+       over the young people the LP would place elsewhere (:mod:`.rins`);
+       then, in what the plan still has, relief rounds (:mod:`.polish`):
+       each role's movers and everyone their workers still hold, re-packed
+       by HiGHS until a round finds nothing.
     5. In the time left, each role's LP over every eligible pair where
        HiGHS's root cannot take the role (:func:`.rins.lp_bounds`), and the
        Lagrangian lower bound (:mod:`.bound`, from the flows' prices) for
@@ -242,15 +245,24 @@ def solve(
     current = sum(objective_terms(instance, incumbent).values())
     if lps.planned_seconds:
         _report(progress, "LP neighbourhoods", started, current, float("nan"))
+    spare = max(0.0, seconds - lps.planned_seconds)
     if repack:
         room = _room(instance, incumbent, flows)
-        spare = max(0.0, seconds - lps.planned_seconds)
         again = polish(instance, incumbent, Budget(repack + spare, room, settings.seed, ends))
         instance, incumbent = again.instance, again.assignment
         cut_short = cut_short or again.cut
+        spare = max(0.0, repack + spare - again.planned_seconds)
         if again.roles:
             current = sum(objective_terms(instance, incumbent).values())
             _report(progress, "HiGHS root", started, current, float("nan"))
+    # relief rounds in what the plan still has
+    room = _room(instance, incumbent, flows)
+    relieved = polish(instance, incumbent, Budget(spare, room, settings.seed, ends), relief=True)
+    instance, incumbent = relieved.instance, relieved.assignment
+    cut_short = cut_short or relieved.cut
+    if relieved.roles:
+        current = sum(objective_terms(instance, incumbent).values())
+        _report(progress, "relief rounds", started, current, float("nan"))
     # the bound last: its time varies with the machine, the proposal must not.
     # Each role too large for HiGHS's root gets its LP over every pair where
     # the time left allows (the role beside the search last), then the
