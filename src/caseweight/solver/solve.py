@@ -256,13 +256,14 @@ def solve(
             current = sum(objective_terms(instance, incumbent).values())
             _report(progress, "HiGHS root", started, current, float("nan"))
     # relief rounds in what the plan still has
-    room = _room(instance, incumbent, flows)
-    relieved = polish(instance, incumbent, Budget(spare, room, settings.seed, ends), relief=True)
-    instance, incumbent = relieved.instance, relieved.assignment
-    cut_short = cut_short or relieved.cut
-    if relieved.roles:
-        current = sum(objective_terms(instance, incumbent).values())
-        _report(progress, "relief rounds", started, current, float("nan"))
+    if spare > 0:
+        room = _room(instance, incumbent, flows)
+        relieved = polish(instance, incumbent, Budget(spare, room, settings.seed, ends), True)
+        instance, incumbent = relieved.instance, relieved.assignment
+        cut_short = cut_short or relieved.cut
+        if relieved.roles:
+            current = sum(objective_terms(instance, incumbent).values())
+            _report(progress, "relief rounds", started, current, float("nan"))
     # the bound last: its time varies with the machine, the proposal must not.
     # Each role too large for HiGHS's root gets its LP over every pair where
     # the time left allows (the role beside the search last), then the
