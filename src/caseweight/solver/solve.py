@@ -258,7 +258,8 @@ def solve(
     # relief rounds in what the plan still has
     if spare > 0:
         room = _room(instance, incumbent, flows)
-        relieved = polish(instance, incumbent, Budget(spare, room, settings.seed, ends), True)
+        budget = Budget(spare, room, settings.seed, ends)
+        relieved = polish(instance, incumbent, budget, relief=True)
         instance, incumbent = relieved.instance, relieved.assignment
         cut_short = cut_short or relieved.cut
         if relieved.roles:
