@@ -43,6 +43,8 @@ class Outcome:
     values: np.ndarray | None
     #: each constraint's dual value, by id, where HiGHS solved an LP to its optimum
     row_duals: np.ndarray | None = None
+    #: the first ``n_values`` variables' reduced costs there
+    reduced_costs: np.ndarray | None = None
 
 
 def solve(
@@ -58,9 +60,9 @@ def solve(
         hint = model_params.solution_hints.add().variable_values
         hint.ids.extend(hint_ids.tolist())
         hint.values.extend(hint_values.tolist())
-    wanted = model_params.variable_values_filter
-    wanted.filter_by_ids = wanted.skip_zero_values = True
-    wanted.filtered_ids.extend(range(n_values))
+    for wanted in (model_params.variable_values_filter, model_params.reduced_costs_filter):
+        wanted.filter_by_ids = wanted.skip_zero_values = True
+        wanted.filtered_ids.extend(range(n_values))
     result = stoppable(
         lambda: core_solver.solve(
             model,
@@ -84,6 +86,7 @@ def solve(
     values = _dense(primal[0].variable_values, n_values) if primal else None
     n_rows = len(model.linear_constraints.ids)
     duals = _dense(dual[0].dual_values, n_rows) if dual else None
+    reduced = _dense(dual[0].reduced_costs, n_values) if dual else None
     return Outcome(
         dual_bound=termination.objective_bounds.dual_bound,
         primal_bound=termination.objective_bounds.primal_bound,
@@ -91,11 +94,14 @@ def solve(
         timed_out=termination.limit == result_pb2.LIMIT_TIME,
         values=values,
         row_duals=duals,
+        reduced_costs=reduced,
     )
 
 
 def _dense(vector: sparse_containers_pb2.SparseDoubleVectorProto, n: int) -> np.ndarray:
-    """A sparse vector of MathOpt's as ``n`` values, zero where it has none."""
+    """A sparse vector of MathOpt's as its first ``n`` ids' values, zero where it has none."""
     out = np.zeros(n)
-    out[np.array(vector.ids, dtype=np.int64)] = np.array(vector.values)
+    ids, values = np.array(vector.ids, dtype=np.int64), np.array(vector.values)
+    kept = ids < n
+    out[ids[kept]] = values[kept]
     return out

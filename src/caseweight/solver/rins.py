@@ -160,12 +160,22 @@ def candidate_pairs(instance: Instance, role: Role, incumbent: np.ndarray) -> np
     return pairs & costs.eligible
 
 
+class FullLP(NamedTuple):
+    """A role's LP over every eligible pair, solved for the bound."""
+
+    bound: int  # its optimum, capped at the role's objective (:func:`.root_bound.with_dual`)
+    value: float  # HiGHS's optimum
+    rows: np.ndarray  # each pair's row and column in the role's matrices
+    cols: np.ndarray
+    reduced: np.ndarray  # each pair's reduced cost at that optimum
+
+
 def lp_bounds(
     instance: Instance, upper: dict[Role, float], roles: list[Role], deadline: float
-) -> dict[Role, int]:
+) -> dict[Role, FullLP]:
     """Each of ``roles``' LP optimum over every eligible pair, capped at ``upper``,
     in turn while the time left (the clock: a bound) is enough for it."""
-    out: dict[Role, int] = {}
+    out: dict[Role, FullLP] = {}
     for role in roles:
         costs = instance.role_costs[role]
         pairs = int(costs.eligible.sum())
@@ -173,8 +183,10 @@ def lp_bounds(
             continue
         relaxed = RoleMip(instance, role, costs.eligible, relaxed=True)
         lp = relaxed.relaxation(max(0.05, deadline - time.perf_counter()))
-        if lp.optimal:
-            out = with_dual(out, role, lp.dual_bound, upper[role])
+        if lp.optimal and lp.reduced_costs is not None:
+            bound = with_dual({}, role, lp.dual_bound, upper[role]).get(role, 0)
+            reduced = lp.reduced_costs
+            out[role] = FullLP(bound, lp.dual_bound, relaxed.pair_rows, relaxed.pair_cols, reduced)
     return out
 
 

@@ -15,6 +15,7 @@ from caseweight.solver import bound_process
 from caseweight.solver.bound import lower_bound
 from caseweight.solver.bound_process import BoundProcess
 from caseweight.solver.early_bound import start_early_bound
+from caseweight.solver.fixed_root import fixed_root_bounds
 from caseweight.solver.instance import Instance
 from caseweight.solver.lns import Budget, search
 from caseweight.solver.local_search import climb
@@ -289,13 +290,18 @@ def solve(
     left = max(0.0, deadline - time.perf_counter()) * (LAGRANGIAN_SHARE if rooted else 1.0)
     bounds = lower_bound(instance, incumbent, upper, left, flows, aside, lps.prices, away)
     role_bounds = {
-        role: max(value, lp.get(role, value)) for role, value in {**bounds.values, **away}.items()
+        role: max(value, lp[role].bound if role in lp else value)
+        for role, value in {**bounds.values, **away}.items()
     }
-    # and HiGHS's root over a role's open pairs where the time left allows it
+    # and HiGHS's root over a role's open pairs where the time left allows
+    # it, then over a large role's cheapest pairs by its LP
     if settings.root_bound:
         skip = early.role if early is not None else None
         role_bounds = root_bounds(
             instance, incumbent, role_bounds, deadline, settings.seed, bounds.open_pairs, skip
+        )
+        role_bounds = fixed_root_bounds(
+            instance, incumbent, role_bounds, lp, deadline, settings.seed, skip
         )
     parts = role_objectives(instance, incumbent)
     if early is not None:

@@ -1,0 +1,136 @@
+"""HiGHS's root over a large role's cheapest pairs by the LP's reduced costs, for the bound.
+
+A role with too many eligible pairs for HiGHS's root (:data:`.root_bound.ROOT_PAIR_LIMIT`)
+has had only its LP for a bound (:func:`.rins.lp_bounds`). Its reduced costs
+split the pairs. Any allocation that uses a pair whose reduced cost is at
+least ``T`` costs at least the LP's optimum plus ``T`` (LP duality: every
+variable's reduced cost times its distance from its bound in the LP's
+optimum is never negative). Any allocation that uses none of them is
+bounded by HiGHS's root over the other pairs. So
+
+    min(root over the pairs cheaper than T, LP + T)
+
+is a lower bound over every eligible pair, however few pairs the root had:
+``T`` is chosen so that the root fits the time left. On large's social
+workers (LP 15,399,948, proposal 15,571,370) the 91,772 pairs below T =
+75,000 (of 356,119) have their first round of cuts at 6 s, 15,553,299, so the
+bound is 15,474,948; over every pair that round took 30 s. HiGHS's symmetry
+detection is off: over the candidates it found 226 orbitopes whose handling
+took the root from 4.5 s to 10 s, for the same bound.
+
+It runs on the main core once the proposal is fixed, while the thread beside
+it (:mod:`.early_bound`) bounds the other role. A round of HiGHS's cuts does
+not read the clock (one over 115,560 pairs took 14.5 s), so HiGHS runs in a
+thread of its own and is left behind if it is not done by the deadline: the
+role keeps its LP.
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+import time
+
+import numpy as np
+
+from caseweight.problem import Role
+from caseweight.solver.early_bound import JOIN_GRACE
+from caseweight.solver.instance import Instance
+from caseweight.solver.rins import FullLP
+from caseweight.solver.role_mip import RoleMip, bound_parameters
+from caseweight.solver.root_bound import MIN_ROOT_SECONDS, SETUP_SECONDS_PER_PAIR, with_dual
+from caseweight.solver.starts import role_objectives
+
+#: Seconds of the time left per pair the root is given, building included:
+#: large's social workers' first round of cuts ended at 5.9-6.1 s over
+#: 81,639-104,616 pairs (LP 0.8-1.0 s), 4.5 s over 48,301.
+SECONDS_PER_PAIR = 7e-5
+#: Fewer pairs than this: not worth a root.
+MIN_PAIRS = 1_000
+
+
+def cheapest_pairs(
+    instance: Instance, role: Role, lp: FullLP, incumbent: np.ndarray, most: int
+) -> tuple[np.ndarray, float]:
+    """Allowed (row, column) pairs: at most ``most`` of the lowest reduced cost,
+    and the incumbent's; and ``T``, the lowest reduced cost of a pair left out
+    (infinite where none is)."""
+    costs = instance.role_costs[role]
+    allowed = np.zeros(costs.eligible.shape, dtype=bool)
+    if most >= len(lp.reduced):
+        allowed[lp.rows, lp.cols] = True
+        threshold = math.inf
+    else:
+        threshold = float(np.partition(lp.reduced, most)[most])
+        cheap = lp.reduced < threshold
+        allowed[lp.rows[cheap], lp.cols[cheap]] = True
+    for i, r in enumerate(costs.requirements.tolist()):
+        j = costs.column.get(int(incumbent[r]))
+        if j is not None:
+            allowed[i, j] = True
+    return allowed & costs.eligible, threshold
+
+
+class FixedRoot:
+    """HiGHS's branch and bound over ``allowed``, in a thread, until ``deadline``."""
+
+    def __init__(
+        self,
+        instance: Instance,
+        role: Role,
+        allowed: np.ndarray,
+        incumbent: np.ndarray,
+        deadline: float,
+        seed: int,
+    ) -> None:
+        self.role, self.deadline = role, deadline
+        self.dual = -math.inf
+        self._thread = threading.Thread(
+            target=self._run, args=(instance, allowed, incumbent.copy(), seed), daemon=True
+        )
+        self._thread.start()
+
+    def _run(
+        self, instance: Instance, allowed: np.ndarray, incumbent: np.ndarray, seed: int
+    ) -> None:
+        mip = RoleMip(instance, self.role, allowed)
+        setup = mip.n_pairs * SETUP_SECONDS_PER_PAIR
+        seconds = self.deadline - JOIN_GRACE - time.perf_counter() - setup
+        if seconds < MIN_ROOT_SECONDS:
+            return
+        params = bound_parameters(seconds, seed, branch=True)
+        params.highs.bool_options["mip_detect_symmetry"] = False
+        self.dual = mip.solve(incumbent, params).dual_bound
+
+    def finished(self) -> bool:
+        """Whether HiGHS stopped by the deadline (waiting for it until then)."""
+        self._thread.join(max(0.0, self.deadline - time.perf_counter()))
+        return not self._thread.is_alive()
+
+
+def fixed_root_bounds(
+    instance: Instance,
+    incumbent: np.ndarray,
+    bounds: dict[Role, int],
+    lps: dict[Role, FullLP],
+    deadline: float,
+    seed: int,
+    skip: Role | None = None,
+) -> dict[Role, int]:
+    """``bounds``, with the LP-bounded role furthest below its objective raised to
+    min(HiGHS's root over its cheapest pairs, LP + ``T``) where HiGHS is done
+    by ``deadline``. ``skip``: a role HiGHS already bounds beside the search."""
+    upper = role_objectives(instance, incumbent)
+    roles = sorted(
+        (role for role in lps if role is not skip and bounds.get(role, 0) < upper[role]),
+        key=lambda role: (bounds.get(role, 0) - upper[role], role.value),
+    )
+    most = int((deadline - JOIN_GRACE - time.perf_counter()) / SECONDS_PER_PAIR)
+    if not roles or most < MIN_PAIRS:
+        return bounds
+    role, lp = roles[0], lps[roles[0]]
+    allowed, threshold = cheapest_pairs(instance, role, lp, incumbent, most)
+    root = FixedRoot(instance, role, allowed, incumbent, deadline, seed)
+    if not root.finished():
+        return bounds
+    return with_dual(bounds, role, min(root.dual, lp.value + threshold), upper[role])
