@@ -22,7 +22,7 @@ It runs on the main core once the proposal is fixed, while the thread beside
 it (:mod:`.early_bound`) bounds the other role. A round of HiGHS's cuts does
 not read the clock (one over 115,560 pairs took 14.5 s), so HiGHS runs in a
 thread of its own and is left behind if it is not done by the deadline: the
-role keeps its LP.
+role then has the last bound HiGHS logged (at least its LP over those pairs).
 """
 
 from __future__ import annotations
@@ -47,6 +47,11 @@ from caseweight.solver.starts import role_objectives
 SECONDS_PER_PAIR = 7e-5
 #: Fewer pairs than this: not worth a root.
 MIN_PAIRS = 1_000
+#: More pairs than this, whatever the time: the first round of cuts grows
+#: faster than the pairs (large's social workers: 104,616 pairs 5.1 s,
+#: 231,298 pairs 15.5 s, all 356,119 24 s), so at 40 s a root over every
+#: pair was still in it at the deadline and the role kept its LP.
+MAX_PAIRS = 110_000
 
 
 def cheapest_pairs(
@@ -100,12 +105,15 @@ class FixedRoot:
             return
         params = bound_parameters(seconds, seed, branch=True)
         params.highs.bool_options["mip_detect_symmetry"] = False
-        self.dual = mip.solve(incumbent, params).dual_bound
+        self._seen(mip.solve(incumbent, params, self._seen).dual_bound)
 
-    def finished(self) -> bool:
-        """Whether HiGHS stopped by the deadline (waiting for it until then)."""
+    def _seen(self, dual: float) -> None:
+        self.dual = max(self.dual, dual)
+
+    def proven(self) -> float:
+        """HiGHS's dual bound once it stops, or at the deadline the last it logged."""
         self._thread.join(max(0.0, self.deadline - time.perf_counter()))
-        return not self._thread.is_alive()
+        return self.dual
 
 
 def fixed_root_bounds(
@@ -125,12 +133,10 @@ def fixed_root_bounds(
         (role for role in lps if role is not skip and bounds.get(role, 0) < upper[role]),
         key=lambda role: (bounds.get(role, 0) - upper[role], role.value),
     )
-    most = int((deadline - JOIN_GRACE - time.perf_counter()) / SECONDS_PER_PAIR)
+    most = min(MAX_PAIRS, int((deadline - JOIN_GRACE - time.perf_counter()) / SECONDS_PER_PAIR))
     if not roles or most < MIN_PAIRS:
         return bounds
     role, lp = roles[0], lps[roles[0]]
     allowed, threshold = cheapest_pairs(instance, role, lp, incumbent, most)
     root = FixedRoot(instance, role, allowed, incumbent, deadline, seed)
-    if not root.finished():
-        return bounds
-    return with_dual(bounds, role, min(root.dual, lp.value + threshold), upper[role])
+    return with_dual(bounds, role, min(root.proven(), lp.value + threshold), upper[role])

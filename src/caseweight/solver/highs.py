@@ -12,6 +12,9 @@ calls with the same arguments.
 
 from __future__ import annotations
 
+import math
+import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -28,6 +31,12 @@ from ortools.math_opt.python.callback import CallbackRegistration
 from ortools.math_opt.python.init_arguments import StreamableSolverInitArguments
 
 from caseweight.solver.interrupt import stoppable
+
+#: A line of HiGHS's branch-and-bound log (an optional source letter, nodes
+#: processed, in queue, leaves, explored share, then the best bound)
+LOG_LINE = re.compile(r"^\s*(?:[A-Za-z]\s+)?\d+\s+\d+\s+\d+\s+[\d.]+%\s+(\S+)\s")
+#: Called with each best bound HiGHS logs while it works
+BoundSeen = Callable[[float], None]
 
 
 @dataclass(frozen=True)
@@ -53,8 +62,14 @@ def solve(
     hint_ids: np.ndarray,
     hint_values: np.ndarray,
     n_values: int,
+    seen: BoundSeen | None = None,
 ) -> Outcome:
-    """Solve ``model`` with HiGHS from the hint (``hint_ids`` ascending; none if empty)."""
+    """Solve ``model`` with HiGHS from the hint (``hint_ids`` ascending; none if empty).
+
+    ``seen`` is told each best bound HiGHS logs (its log goes to it, not to
+    the console): a bound read while HiGHS works, for a caller that cannot
+    wait for HiGHS to read its clock.
+    """
     model_params = model_parameters_pb2.ModelSolveParametersProto()
     if len(hint_ids):
         hint = model_params.solution_hints.add().variable_values
@@ -63,14 +78,18 @@ def solve(
     for wanted in (model_params.variable_values_filter, model_params.reduced_costs_filter):
         wanted.filter_by_ids = wanted.skip_zero_values = True
         wanted.filtered_ids.extend(range(n_values))
+    solve_params = params.to_proto()
+    if seen is not None:
+        solve_params.enable_output = True
+        solve_params.highs.bool_options["output_flag"] = True
     result = stoppable(
         lambda: core_solver.solve(
             model,
             mathopt.SolverType.HIGHS.value,
             StreamableSolverInitArguments().to_proto(),
-            params.to_proto(),
+            solve_params,
             model_params,
-            None,
+            None if seen is None else _reader(seen),
             CallbackRegistration().to_proto(),
             None,
             None,
@@ -105,3 +124,21 @@ def _dense(vector: sparse_containers_pb2.SparseDoubleVectorProto, n: int) -> np.
     kept = ids < n
     out[ids[kept]] = values[kept]
     return out
+
+
+def _reader(seen: BoundSeen) -> Callable[[list[str]], None]:
+    """A MathOpt message callback telling ``seen`` each best bound in HiGHS's log."""
+
+    def read(lines: list[str]) -> None:
+        for line in lines:
+            found = LOG_LINE.match(line)
+            if found is None:
+                continue
+            try:
+                value = float(found.group(1))
+            except ValueError:
+                continue
+            if math.isfinite(value):
+                seen(value)
+
+    return read

@@ -192,12 +192,17 @@ class RoleMip:
         return self.solve(incumbent, params)
 
     def bound(
-        self, incumbent: np.ndarray, seconds: float, seed: int, branch: bool = False
+        self,
+        incumbent: np.ndarray,
+        seconds: float,
+        seed: int,
+        branch: bool = False,
+        seen: highs.BoundSeen | None = None,
     ) -> Outcome:
         """HiGHS hinted with ``incumbent``, for its dual bound only: to its root
         node or, with ``branch``, on through branch and bound until ``seconds``
-        are up (:func:`bound_parameters`)."""
-        return self.solve(incumbent, bound_parameters(seconds, seed, branch))
+        are up (:func:`bound_parameters`); ``seen``: each bound it logs."""
+        return self.solve(incumbent, bound_parameters(seconds, seed, branch), seen)
 
     def relaxation(self, seconds: float) -> Outcome:
         """The LP (built ``relaxed``): its optimum, a lower bound on the role's
@@ -227,10 +232,15 @@ class RoleMip:
                 out[column] = sign * duals[row]
         return load, cases
 
-    def solve(self, incumbent: np.ndarray, params: mathopt.SolveParameters) -> Outcome:
-        """HiGHS with ``params``, hinted with ``incumbent``."""
+    def solve(
+        self,
+        incumbent: np.ndarray,
+        params: mathopt.SolveParameters,
+        seen: highs.BoundSeen | None = None,
+    ) -> Outcome:
+        """HiGHS with ``params``, hinted with ``incumbent``; ``seen``: each bound it logs."""
         ids, values = self.hint(incumbent)
-        return highs.solve(self.proto, params, ids, values, self.n_pairs)
+        return highs.solve(self.proto, params, ids, values, self.n_pairs, seen)
 
     def assignment(self, outcome: Outcome, into: np.ndarray) -> np.ndarray:
         """``into`` with this role's requirements as ``outcome`` allocates them."""

@@ -26,6 +26,7 @@ import time
 import numpy as np
 
 from caseweight.problem import Role
+from caseweight.solver.highs import BoundSeen
 from caseweight.solver.instance import Instance
 from caseweight.solver.role_mip import RoleMip
 from caseweight.solver.starts import role_objectives
@@ -99,14 +100,20 @@ def root_bounds(
 
 
 def highs_dual(
-    mip: RoleMip, incumbent: np.ndarray, deadline: float, seed: int, branch: bool
+    mip: RoleMip,
+    incumbent: np.ndarray,
+    deadline: float,
+    seed: int,
+    branch: bool,
+    seen: BoundSeen | None = None,
 ) -> float:
     """HiGHS's dual bound after its root node (with ``branch``, after branch and
-    bound to ``deadline``), or when the clock stops it; -inf without the time."""
+    bound to ``deadline``), or when the clock stops it; -inf without the time.
+    ``seen``: each bound HiGHS logs on the way."""
     left = deadline - time.perf_counter() - mip.n_pairs * SETUP_SECONDS_PER_PAIR
     if left < MIN_ROOT_SECONDS:
         return -math.inf
-    return mip.bound(incumbent, left, seed, branch).dual_bound
+    return mip.bound(incumbent, left, seed, branch, seen).dual_bound
 
 
 def with_dual(bounds: dict[Role, int], role: Role, dual: float, upper: float) -> dict[Role, int]:
