@@ -12,8 +12,9 @@ from caseweight.problem import Role
 from caseweight.solver import fixed_root
 from caseweight.solver.early_bound import JOIN_GRACE
 from caseweight.solver.fixed_root import cheapest_pairs, fixed_root_bounds
+from caseweight.solver.instance import Instance
 from caseweight.solver.local_search import climb
-from caseweight.solver.rins import lp_bounds
+from caseweight.solver.rins import FullLP, lp_bounds
 from caseweight.solver.role_mip import RoleMip
 from caseweight.solver.starts import role_objectives
 from caseweight.solver.warm_start import first_fit
@@ -22,14 +23,20 @@ from test_bound import proven_family
 from test_lns import FAR, generated
 
 
-def test_the_reduced_costs_split_the_pairs(tmp_path: Path) -> None:
-    """The root gets at most ``most`` pairs (and the incumbent's): every pair cheaper
-    than T, none dearer; T is what the pairs left out cost at the least."""
+def climbed_lp(tmp_path: Path, role: Role) -> tuple[Instance, np.ndarray, FullLP]:
+    """A generated authority's climbed allocation and ``role``'s LP over every pair."""
     _, instance = generated(tmp_path, seed=5)
     found = climb(instance, first_fit(instance), FAR)
     instance, incumbent = found.instance, found.assignment
-    role = Role.PERSONAL_ADVISER
     lp = lp_bounds(instance, role_objectives(instance, incumbent), [role], FAR)[role]
+    return instance, incumbent, lp
+
+
+def test_the_reduced_costs_split_the_pairs(tmp_path: Path) -> None:
+    """The root gets at most ``most`` pairs (and the incumbent's): every pair cheaper
+    than T, none dearer; T is what the pairs left out cost at the least."""
+    role = Role.PERSONAL_ADVISER
+    instance, incumbent, lp = climbed_lp(tmp_path, role)
     costs = instance.role_costs[role]
     assert lp.bound <= lp.value and len(lp.reduced) == int(costs.eligible.sum())
     most = len(lp.reduced) // 4
@@ -54,11 +61,8 @@ def test_an_allocation_with_a_dear_pair_costs_the_lp_and_its_reduced_cost(
 ) -> None:
     """LP duality, the bound's argument: HiGHS's best allocation that must use a
     pair costs at least the LP's optimum plus that pair's reduced cost."""
-    _, instance = generated(tmp_path, seed=5)
-    found = climb(instance, first_fit(instance), FAR)
-    instance, incumbent = found.instance, found.assignment
     role = Role.SOCIAL_WORKER
-    lp = lp_bounds(instance, role_objectives(instance, incumbent), [role], FAR)[role]
+    instance, incumbent, lp = climbed_lp(tmp_path, role)
     costs = instance.role_costs[role]
     keepable = instance.keepable[costs.requirements]  # no "left waiting" for these rows
     dear = np.flatnonzero(keepable[lp.rows] & (lp.reduced > 0))

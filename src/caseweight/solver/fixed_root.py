@@ -126,8 +126,9 @@ def fixed_root_bounds(
     skip: Role | None = None,
 ) -> dict[Role, int]:
     """``bounds``, with the LP-bounded role furthest below its objective raised to
-    min(HiGHS's root over its cheapest pairs, LP + ``T``) where HiGHS is done
-    by ``deadline``. ``skip``: a role HiGHS already bounds beside the search."""
+    min(HiGHS's root over its cheapest pairs, LP + ``T``): HiGHS's bound when
+    it stops, or the last it logged by ``deadline``. ``skip``: a role HiGHS
+    already bounds beside the search."""
     upper = role_objectives(instance, incumbent)
     roles = sorted(
         (role for role in lps if role is not skip and bounds.get(role, 0) < upper[role]),

@@ -75,9 +75,9 @@ def solve(
         hint = model_params.solution_hints.add().variable_values
         hint.ids.extend(hint_ids.tolist())
         hint.values.extend(hint_values.tolist())
-    for wanted in (model_params.variable_values_filter, model_params.reduced_costs_filter):
-        wanted.filter_by_ids = wanted.skip_zero_values = True
-        wanted.filtered_ids.extend(range(n_values))
+    wanted = model_params.variable_values_filter
+    wanted.filter_by_ids = wanted.skip_zero_values = True
+    wanted.filtered_ids.extend(range(n_values))
     solve_params = params.to_proto()
     if seen is not None:
         solve_params.enable_output = True

@@ -155,7 +155,9 @@ def solve(
        HiGHS's root cannot take the role (:func:`.rins.lp_bounds`), and the
        Lagrangian lower bound (:mod:`.bound`, from the flows' prices) for
        the others, so the gap is honest; then, where time is still left,
-       HiGHS's root over a whole role (:mod:`.root_bound`). From the LP's
+       HiGHS's root over a whole role (:mod:`.root_bound`), and over a
+       role too large for it, its cheapest pairs by its LP's reduced costs
+       (:mod:`.fixed_root`). From the LP's
        rounding on, HiGHS's branch and bound on the role furthest above its
        LP runs in a thread beside all this (:mod:`.early_bound`); where no
        role fits it, from the climb on, the Lagrangian of the roles too
