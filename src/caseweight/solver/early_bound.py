@@ -52,32 +52,55 @@ EARLY_SECONDS_PER_PAIR = 1e-4
 
 
 class EarlyBound:
-    """One role's HiGHS branch and bound, running in a thread until ``deadline``
-    less :data:`JOIN_GRACE`."""
+    """One role's HiGHS branch and bound over its ``allowed`` pairs (every
+    eligible pair where none are given), running in a thread until
+    ``deadline`` less :data:`JOIN_GRACE`; also the cheapest-pairs root's
+    (:mod:`.fixed_root`, without ``symmetry`` detection)."""
 
     def __init__(
-        self, instance: Instance, role: Role, incumbent: np.ndarray, deadline: float, seed: int
+        self,
+        instance: Instance,
+        role: Role,
+        incumbent: np.ndarray,
+        deadline: float,
+        seed: int,
+        allowed: np.ndarray | None = None,
+        symmetry: bool = True,
     ) -> None:
         self.role, self.deadline = role, deadline
         self._dual = -math.inf
+        if allowed is None:
+            allowed = instance.role_costs[role].eligible
         self._thread = threading.Thread(
-            target=self._run, args=(instance, incumbent.copy(), seed), daemon=True
+            target=self._run,
+            args=(instance, allowed, incumbent.copy(), seed, symmetry),
+            daemon=True,
         )
         self._thread.start()
 
-    def _run(self, instance: Instance, incumbent: np.ndarray, seed: int) -> None:
-        mip = RoleMip(instance, self.role, instance.role_costs[self.role].eligible)
+    def _run(
+        self,
+        instance: Instance,
+        allowed: np.ndarray,
+        incumbent: np.ndarray,
+        seed: int,
+        symmetry: bool,
+    ) -> None:
+        mip = RoleMip(instance, self.role, allowed)
         ends = self.deadline - JOIN_GRACE
-        self._seen(highs_dual(mip, incumbent, ends, seed, branch=True, seen=self._seen))
+        self._seen(highs_dual(mip, incumbent, ends, seed, True, self._seen, symmetry))
 
     def _seen(self, dual: float) -> None:
         self._dual = max(self._dual, dual)
 
-    def raised(self, bounds: dict[Role, int], upper: float) -> dict[Role, int]:
-        """``bounds`` with this role's raised to HiGHS's, capped at ``upper``: when
-        it stops, or at the deadline the last bound it logged."""
+    def proven(self) -> float:
+        """HiGHS's dual bound once it stops, or at the deadline the last it logged."""
         self._thread.join(max(0.0, self.deadline - time.perf_counter()))
-        return with_dual(bounds, self.role, self._dual, upper)
+        return self._dual
+
+    def raised(self, bounds: dict[Role, int], upper: float) -> dict[Role, int]:
+        """``bounds`` with this role's raised to HiGHS's (:meth:`proven`), capped at ``upper``."""
+        return with_dual(bounds, self.role, self.proven(), upper)
 
 
 def start_early_bound(

@@ -28,17 +28,15 @@ role then has the last bound HiGHS logged (at least its LP over those pairs).
 from __future__ import annotations
 
 import math
-import threading
 import time
 
 import numpy as np
 
 from caseweight.problem import Role
-from caseweight.solver.early_bound import JOIN_GRACE
+from caseweight.solver.early_bound import JOIN_GRACE, EarlyBound
 from caseweight.solver.instance import Instance
 from caseweight.solver.rins import FullLP
-from caseweight.solver.role_mip import RoleMip, bound_parameters
-from caseweight.solver.root_bound import MIN_ROOT_SECONDS, SETUP_SECONDS_PER_PAIR, with_dual
+from caseweight.solver.root_bound import with_dual
 from caseweight.solver.starts import role_objectives
 
 #: Seconds of the time left per pair the root is given, building included:
@@ -76,46 +74,6 @@ def cheapest_pairs(
     return allowed & costs.eligible, threshold
 
 
-class FixedRoot:
-    """HiGHS's branch and bound over ``allowed``, in a thread, until ``deadline``."""
-
-    def __init__(
-        self,
-        instance: Instance,
-        role: Role,
-        allowed: np.ndarray,
-        incumbent: np.ndarray,
-        deadline: float,
-        seed: int,
-    ) -> None:
-        self.role, self.deadline = role, deadline
-        self.dual = -math.inf
-        self._thread = threading.Thread(
-            target=self._run, args=(instance, allowed, incumbent.copy(), seed), daemon=True
-        )
-        self._thread.start()
-
-    def _run(
-        self, instance: Instance, allowed: np.ndarray, incumbent: np.ndarray, seed: int
-    ) -> None:
-        mip = RoleMip(instance, self.role, allowed)
-        setup = mip.n_pairs * SETUP_SECONDS_PER_PAIR
-        seconds = self.deadline - JOIN_GRACE - time.perf_counter() - setup
-        if seconds < MIN_ROOT_SECONDS:
-            return
-        params = bound_parameters(seconds, seed, branch=True)
-        params.highs.bool_options["mip_detect_symmetry"] = False
-        self._seen(mip.solve(incumbent, params, self._seen).dual_bound)
-
-    def _seen(self, dual: float) -> None:
-        self.dual = max(self.dual, dual)
-
-    def proven(self) -> float:
-        """HiGHS's dual bound once it stops, or at the deadline the last it logged."""
-        self._thread.join(max(0.0, self.deadline - time.perf_counter()))
-        return self.dual
-
-
 def fixed_root_bounds(
     instance: Instance,
     incumbent: np.ndarray,
@@ -139,5 +97,5 @@ def fixed_root_bounds(
         return bounds
     role, lp = roles[0], lps[roles[0]]
     allowed, threshold = cheapest_pairs(instance, role, lp, incumbent, most)
-    root = FixedRoot(instance, role, allowed, incumbent, deadline, seed)
+    root = EarlyBound(instance, role, incumbent, deadline, seed, allowed, symmetry=False)
     return with_dual(bounds, role, min(root.proven(), lp.value + threshold), upper[role])

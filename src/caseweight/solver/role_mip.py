@@ -198,11 +198,13 @@ class RoleMip:
         seed: int,
         branch: bool = False,
         seen: highs.BoundSeen | None = None,
+        symmetry: bool = True,
     ) -> Outcome:
         """HiGHS hinted with ``incumbent``, for its dual bound only: to its root
         node or, with ``branch``, on through branch and bound until ``seconds``
         are up (:func:`bound_parameters`); ``seen``: each bound it logs."""
-        return self.solve(incumbent, bound_parameters(seconds, seed, branch), seen)
+        params = bound_parameters(seconds, seed, branch, symmetry)
+        return self.solve(incumbent, params, seen)
 
     def relaxation(self, seconds: float) -> Outcome:
         """The LP (built ``relaxed``): its optimum, a lower bound on the role's
@@ -291,12 +293,15 @@ def root_parameters(seconds: float, seed: int) -> mathopt.SolveParameters:
     return params
 
 
-def bound_parameters(seconds: float, seed: int, branch: bool = False) -> mathopt.SolveParameters:
+def bound_parameters(
+    seconds: float, seed: int, branch: bool = False, symmetry: bool = True
+) -> mathopt.SolveParameters:
     """:func:`root_parameters` for a dual bound: HiGHS does not look for
     allocations (:data:`ALLOCATION_HEURISTICS`, and no heuristic effort in
     the tree; the hint gives it its incumbent) and, with ``branch``, goes on
     through branch and bound until ``seconds`` are up: a bound, not a
-    proposal, so the clock may end it.
+    proposal, so the clock may end it. Without ``symmetry``, no symmetry
+    detection (:mod:`.fixed_root`: its orbitopes doubled a root's time).
 
     Presolve is off: on large's advisers it took 4 s and removed nothing, and
     without it the LP comes at 4 s instead of 6.5 s; the demo's roots are
@@ -311,4 +316,6 @@ def bound_parameters(seconds: float, seed: int, branch: bool = False) -> mathopt
         params.highs.bool_options[option] = False
     params.highs.double_options["mip_heuristic_effort"] = 0.0
     params.presolve = mathopt.Emphasis.OFF
+    if not symmetry:
+        params.highs.bool_options["mip_detect_symmetry"] = False
     return params

@@ -106,6 +106,7 @@ def highs_dual(
     seed: int,
     branch: bool,
     seen: BoundSeen | None = None,
+    symmetry: bool = True,
 ) -> float:
     """HiGHS's dual bound after its root node (with ``branch``, after branch and
     bound to ``deadline``), or when the clock stops it; -inf without the time.
@@ -113,7 +114,7 @@ def highs_dual(
     left = deadline - time.perf_counter() - mip.n_pairs * SETUP_SECONDS_PER_PAIR
     if left < MIN_ROOT_SECONDS:
         return -math.inf
-    return mip.bound(incumbent, left, seed, branch, seen).dual_bound
+    return mip.bound(incumbent, left, seed, branch, seen, symmetry).dual_bound
 
 
 def with_dual(bounds: dict[Role, int], role: Role, dual: float, upper: float) -> dict[Role, int]:
