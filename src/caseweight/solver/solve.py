@@ -18,7 +18,7 @@ from caseweight.solver.early_bound import start_early_bound
 from caseweight.solver.fixed_root import fixed_root_bounds
 from caseweight.solver.instance import Instance
 from caseweight.solver.lns import Budget, search
-from caseweight.solver.local_search import climb
+from caseweight.solver.local_search import climb, improve
 from caseweight.solver.lp_start import lp_start
 from caseweight.solver.polish import first_planned, polish
 from caseweight.solver.rins import lp_bounds, rins
@@ -150,7 +150,11 @@ def solve(
        over the young people the LP would place elsewhere (:mod:`.rins`);
        then, in what the plan still has, relief rounds (:mod:`.polish`):
        each role's movers and everyone their workers still hold, re-packed
-       by HiGHS until a round finds nothing.
+       by HiGHS until a round finds nothing. Then the climb once more, to
+       its end (:func:`.local_search.improve`): the steps since the first
+       climb leave room no later step looked at (a region's 90 s proposal
+       had 11 waiting, 5 with an eligible worker who had room for them;
+       240.1 M where it was 244.8 M).
     5. In the time left, each role's LP over every eligible pair where
        HiGHS's root cannot take the role (:func:`.rins.lp_bounds`), and the
        Lagrangian lower bound (:mod:`.bound`, from the flows' prices) for
@@ -268,6 +272,14 @@ def solve(
         if relieved.roles:
             current = sum(objective_terms(instance, incumbent).values())
             _report(progress, "relief rounds", started, current, float("nan"))
+    # a last climb: the steps since the first moved young people off workers
+    # whose room no step after them looked at again
+    settled = improve(instance, incumbent, max(0.0, ends - time.perf_counter()))
+    cut_short = cut_short or not settled.converged
+    if not np.array_equal(settled.assignment, incumbent):
+        instance, incumbent = settled.instance, settled.assignment
+        current = sum(objective_terms(instance, incumbent).values())
+        _report(progress, "last climb", started, current, float("nan"))
     # the bound last: its time varies with the machine, the proposal must not.
     # Each role too large for HiGHS's root gets its LP over every pair where
     # the time left allows, then the Lagrangian the rest. The role beside the
