@@ -60,6 +60,20 @@ def test_no_time_left_no_lp_bound(tmp_path: Path) -> None:
     assert lp_bounds(instance, upper, list(Role), 0.0) == {}
 
 
+def test_a_role_too_large_has_no_lp_however_long_the_time(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Above LP_PAIR_LIMIT the LP's planning figure does not hold (a region's
+    advisers overran the command's limit by 11 s): the role is skipped."""
+    _, instance = generated(tmp_path, seed=7)
+    upper = role_objectives(instance, first_fit(instance))
+    pairs = {role: int(c.eligible.sum()) for role, c in instance.role_costs.items()}
+    small, large = sorted(pairs, key=lambda role: pairs[role])
+    assert pairs[small] < pairs[large]
+    monkeypatch.setattr(rins_module, "LP_PAIR_LIMIT", pairs[small])
+    assert set(lp_bounds(instance, upper, list(Role), FAR)) == {small}
+
+
 def test_rins_keeps_every_hard_rule_and_improves_a_first_fit(tmp_path: Path) -> None:
     problem, instance = generated(tmp_path, seed=7)
     start = first_fit(instance)

@@ -54,6 +54,12 @@ from caseweight.solver.widen import adopted
 #: its social workers 42,660 0.3 s; large's advisers 130,260 1.2 s, its
 #: social workers 356,119 3.4 s), with room for a slower machine.
 SECONDS_PER_LP_PAIR = 1.5e-5
+#: A role with more eligible pairs has no LP over every pair, whatever the
+#: time left: the figure above does not hold at that size (a region's
+#: advisers, 3.1 M pairs: 62-70 s and 4.8 GB, where it planned 46 s; the
+#: command ended at 101 s of its 90 where the bound's process answered early
+#: and left the time for it). Their bound is the Lagrangian's.
+LP_PAIR_LIMIT = 1_000_000
 #: Planning figure for the MIP per free pair (a young person left free times
 #: their allowed workers): measured 0.4-5 ms (large's social workers' 366,
 #: 1.95 s; the demo's advisers' 187, 0.18 s).
@@ -179,7 +185,7 @@ def lp_bounds(
     for role in roles:
         costs = instance.role_costs[role]
         pairs = int(costs.eligible.sum())
-        if deadline - time.perf_counter() < pairs * SECONDS_PER_LP_PAIR:
+        if pairs > LP_PAIR_LIMIT or deadline - time.perf_counter() < pairs * SECONDS_PER_LP_PAIR:
             continue
         relaxed = RoleMip(instance, role, costs.eligible, relaxed=True)
         lp = relaxed.relaxation(max(0.05, deadline - time.perf_counter()))
