@@ -14,8 +14,10 @@ from click.testing import CliRunner, Result
 from authority import AS_OF_TEXT, Authority, read_csv_rows
 from caseweight import __version__
 from caseweight.cli import main
+from caseweight.commands import _progress_printer
 from caseweight.config import Config
 from caseweight.io.proposal import atomic_folder
+from caseweight.solver.solve import Progress
 from caseweight.weighting import FACTORS
 from conftest import RULES_WEIGHTS
 
@@ -116,6 +118,18 @@ def all_commands(group: click.Group, prefix: str = "") -> list[tuple[str, click.
         if isinstance(command, click.Group):
             found += all_commands(command, f"{prefix}{name} ")
     return found
+
+
+def test_progress_lines_line_up_and_a_stage_without_a_bound_says_so(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    show = _progress_printer()
+    show(Progress("LP neighbourhoods", 1.0, 11_036_851, float("nan")))
+    show(Progress("lower bound", 2.9, 11_036_380, 10_894_750))
+    first, second = capsys.readouterr().err.splitlines()
+    assert "nan" not in first and first.endswith("bound -")
+    assert second.endswith("bound 10,894,750")
+    assert first.index("s  objective") == second.index("s  objective")
 
 
 def test_version() -> None:

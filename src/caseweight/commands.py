@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import math
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -14,7 +15,7 @@ import click
 
 from caseweight.config import Config
 from caseweight.errors import CaseweightError
-from caseweight.solver.solve import Progress
+from caseweight.solver.solve import Progress, ProgressFn
 
 if TYPE_CHECKING:
     from caseweight.continuity import Overrides
@@ -22,11 +23,12 @@ if TYPE_CHECKING:
     from caseweight.store.store import Store
 
 
-def _progress_printer() -> object:
+def _progress_printer() -> ProgressFn:
     def show(p: Progress) -> None:
+        # a stage that proves no bound says so, not "nan"
+        bound = f"{p.bound:,.0f}" if math.isfinite(p.bound) else "-"
         click.echo(
-            f"  {p.stage:<16} {p.seconds:6.1f}s  "
-            f"objective {p.objective:,.0f}  bound {p.bound:,.0f}",
+            f"  {p.stage:<17} {p.seconds:6.1f}s  objective {p.objective:,.0f}  bound {bound}",
             err=True,
         )
 
@@ -92,7 +94,7 @@ def run_allocate(
             problem,
             config,
             limit,
-            progress,  # type: ignore[arg-type]
+            progress,
             overrides=overrides,
             planned=planned,
         )
