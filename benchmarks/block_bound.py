@@ -38,7 +38,7 @@ from caseweight.io.inputs import read_problem
 from caseweight.pipeline import optimiser_input, propose
 from caseweight.problem import Role
 from caseweight.solver.costs import RoleCosts
-from caseweight.solver.instance import BalanceCurve, Instance
+from caseweight.solver.instance import Instance, balance_penalty
 from caseweight.solver.lagrangian import load_ceilings
 from caseweight.solver.role_mip import RoleMip
 from caseweight.solver.starts import role_objectives
@@ -62,21 +62,6 @@ class Block:
     max_cases: int | None
 
 
-def balance_by_load(curve: BalanceCurve, top: int) -> np.ndarray:
-    """The worker's balance penalty at every load from 0 to ``top`` tenths."""
-    load = np.arange(top + 1)
-    distance = load - curve.target
-    penalty = np.zeros(top + 1)
-    above, below = curve.capped(top)
-    for sign, segments in ((1, above), (-1, below)):
-        left = np.where(sign * distance > 0, np.abs(distance), 0).astype(float)
-        for size, price in segments:
-            part = np.minimum(left, size)
-            penalty += part * price
-            left -= part
-    return penalty
-
-
 def blocks_of(instance: Instance, costs: RoleCosts, points: np.ndarray) -> list[Block]:
     tops = load_ceilings(instance)
     out = []
@@ -91,7 +76,7 @@ def blocks_of(instance: Instance, costs: RoleCosts, points: np.ndarray) -> list[
         over = int(points[items[own]].sum()) > limit or (
             max_cases is not None and int(own.sum()) > max_cases
         )
-        balance = balance_by_load(curve, top)
+        balance = np.array([balance_penalty(load, curve) for load in range(top + 1)], float)
         out.append(Block(j, items, own, limit, top, over, balance, max_cases))
     return out
 

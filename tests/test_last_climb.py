@@ -16,19 +16,15 @@ from caseweight.io.inputs import read_problem
 from caseweight.pipeline import propose
 from caseweight.solver.instance import Instance
 from caseweight.solver.local_search import improve
-from caseweight.solver.widen import pair_option, with_candidates
+from caseweight.solver.widen import with_chosen
 
 
 def with_proposal_pairs(instance: Instance, assignment: np.ndarray) -> Instance:
     """``instance`` with each requirement's proposed worker among its candidates
     (the solve widens its own copy of them)."""
-    added = {}
-    for costs in instance.role_costs.values():
-        for i, r in enumerate(costs.requirements.tolist()):
-            w = int(assignment[r])
-            if w >= 0 and w not in {c.worker for c in instance.candidates[r]}:
-                added[r] = [pair_option(costs, i, costs.column[w])]
-    return with_candidates(instance, added)
+    for role in instance.role_costs:
+        instance = with_chosen(instance, role, assignment)
+    return instance
 
 
 def test_the_demo_proposal_is_where_the_climb_stops() -> None:

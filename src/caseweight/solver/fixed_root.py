@@ -35,7 +35,7 @@ import numpy as np
 from caseweight.problem import Role
 from caseweight.solver.early_bound import JOIN_GRACE, EarlyBound
 from caseweight.solver.instance import Instance
-from caseweight.solver.rins import FullLP
+from caseweight.solver.rins import FullLP, proposed_columns
 from caseweight.solver.root_bound import with_dual
 from caseweight.solver.starts import role_objectives
 
@@ -67,10 +67,8 @@ def cheapest_pairs(
         threshold = float(np.partition(lp.reduced, most)[most])
         cheap = lp.reduced < threshold
         allowed[lp.rows[cheap], lp.cols[cheap]] = True
-    for i, r in enumerate(costs.requirements.tolist()):
-        j = costs.column.get(int(incumbent[r]))
-        if j is not None:
-            allowed[i, j] = True
+    rows, proposed = proposed_columns(instance, role, incumbent)
+    allowed[rows, proposed] = True
     return allowed & costs.eligible, threshold
 
 

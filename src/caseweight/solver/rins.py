@@ -161,7 +161,7 @@ def candidate_pairs(instance: Instance, role: Role, incumbent: np.ndarray) -> np
     for i, r in enumerate(costs.requirements.tolist()):
         for option in instance.candidates[r]:
             pairs[i, column[option.worker]] = True
-    rows, proposed = _proposed(instance, role, incumbent)
+    rows, proposed = proposed_columns(instance, role, incumbent)
     pairs[rows, proposed] = True
     return pairs & costs.eligible
 
@@ -201,7 +201,7 @@ def disagreements(
 ) -> np.ndarray:
     """Allowed (row, column) pairs: the proposed one alone where the LP agrees
     with it wholly; else the proposed one and each the LP gives a share."""
-    rows, proposed = _proposed(instance, role, incumbent)
+    rows, proposed = proposed_columns(instance, role, incumbent)
     allowed = shares > SHARE
     allowed[rows, proposed] = True
     agree = shares[rows, proposed] > AGREES
@@ -210,7 +210,7 @@ def disagreements(
     return allowed
 
 
-def _proposed(
+def proposed_columns(
     instance: Instance, role: Role, incumbent: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray]:
     """The rows with a proposed worker, and that worker's column."""
